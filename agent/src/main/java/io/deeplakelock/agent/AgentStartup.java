@@ -1,0 +1,129 @@
+package io.deeplakelock.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+import io.deeplakelock.lock.LockService;
+import io.deeplakelock.rules.AgentConfig;
+import io.deeplakelock.rules.Rule;
+import io.deeplakelock.rules.RuleFile;
+import io.deeplakelock.rules.RuleFileException;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Paths;
+import java.util.HashSet;
+import java.util.Set;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
+
+/**
+ * Start-up, in order: put the bridge on the bootstrap class path, load the rules (a bad file stops
+ * here, before ZooKeeper is contacted or any class is touched), start the ZooKeeper client (in the
+ * background), plug the lock handler into the bridge, install the instrumentation.
+ */
+final class AgentStartup {
+
+  /** Exit status when premain refuses to start: the same as {@code check} for an invalid file. */
+  static final int EXIT_BAD_CONFIG = 2;
+
+  private AgentStartup() {}
+
+  static void start(String args, Instrumentation inst, boolean attached) {
+    // First, before anything can load a bridge class through this (the system) class loader.
+    // This class must never assign an agent object to a bridge type: the verifier would load
+    // the bridge type while linking this class, before the injection below.
+    try {
+      BridgeInjector.inject(inst);
+    } catch (Exception e) {
+      refuse(attached, "cannot put the bridge on the bootstrap class path: " + e);
+      return;
+    }
+    String file = ConfigLocation.resolve(args, System::getProperty, System::getenv);
+    if (file == null) {
+      refuse(
+          attached,
+          "no rules file given: use -javaagent:deeplake-lock.jar=path/to/rules.yaml, or set -D"
+              + ConfigLocation.PROPERTY
+              + " or "
+              + ConfigLocation.VARIABLE);
+      return;
+    }
+    AgentConfig config;
+    try {
+      config = RuleFile.load(Paths.get(file));
+    } catch (RuleFileException e) {
+      refuse(attached, "invalid rules file:" + System.lineSeparator() + e.getMessage());
+      return;
+    }
+    LockService service = LockService.start(config);
+    GuardedCalls.install(config, service, Paths.get("").toAbsolutePath().normalize());
+    Runtime.getRuntime().addShutdownHook(new Thread(service::close, "deeplake-lock-shutdown"));
+
+    GuardTransformer transformer = new GuardTransformer(config.rules());
+    Set<String> guardedClasses = new HashSet<>();
+    for (Rule rule : config.rules()) {
+      guardedClasses.add(rule.className());
+    }
+    new AgentBuilder.Default()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+        .with(new TransformLog(guardedClasses))
+        .ignore(ignored())
+        .type(transformer.typeMatcher())
+        .transform(transformer)
+        .installOn(inst);
+
+    System.err.println(
+        "deeplake-lock "
+            + Version.get()
+            + ": "
+            + config.rules().size()
+            + " rule(s) from "
+            + file
+            + ", ZooKeeper "
+            + config.connect()
+            + (config.namespace() != null ? "/" + config.namespace() : "")
+            + ", lock root "
+            + config.root()
+            + " ("
+            + config.protocol().name().toLowerCase(java.util.Locale.ROOT)
+            + " protocol)");
+  }
+
+  /**
+   * Never instrumented: the agent itself, its relocated libraries and the JDK. Name-only, so
+   * matching never parses a class file (ByteBuddy's default ignore does).
+   */
+  private static ElementMatcher<net.bytebuddy.description.type.TypeDescription> ignored() {
+    return ElementMatchers.<net.bytebuddy.description.type.TypeDescription>none()
+        .or(nameStartsWith("io.deeplakelock.agent."))
+        .or(nameStartsWith("io.deeplakelock.bridge."))
+        .or(nameStartsWith("io.deeplakelock.rules."))
+        .or(nameStartsWith("io.deeplakelock.lock."))
+        .or(nameStartsWith("io.deeplakelock.log."))
+        .or(nameStartsWith("io.deeplakelock.cli."))
+        .or(nameStartsWith("io.deeplakelock.shaded."))
+        .or(nameStartsWith("java."))
+        .or(nameStartsWith("javax."))
+        .or(nameStartsWith("jdk."))
+        .or(nameStartsWith("sun."))
+        .or(nameStartsWith("com.sun."));
+  }
+
+  /**
+   * A lock agent that silently stops locking is worse than one that does not start: at JVM start
+   * the service is stopped; when attached to a running JVM, only the attach fails.
+   */
+  private static void refuse(boolean attached, String why) {
+    String message = "deeplake-lock: " + why;
+    if (attached) {
+      throw new IllegalStateException(message);
+    }
+    System.err.println(message);
+    System.err.println(
+        "deeplake-lock: refusing to start the service without its dataset locks (exit status "
+            + EXIT_BAD_CONFIG
+            + "); fix the above, or remove the -javaagent flag");
+    System.exit(EXIT_BAD_CONFIG);
+  }
+}

@@ -1,0 +1,111 @@
+package io.deeplakelock.agent;
+
+import io.deeplakelock.bridge.DatasetLockException;
+import io.deeplakelock.bridge.LockBridge;
+import io.deeplakelock.bridge.LockHandler;
+import io.deeplakelock.bridge.LockTimeoutException;
+import io.deeplakelock.lock.CallSite;
+import io.deeplakelock.lock.LockPath;
+import io.deeplakelock.lock.LockService;
+import io.deeplakelock.rules.AgentConfig;
+import io.deeplakelock.rules.LockPolicy;
+import io.deeplakelock.rules.Rule;
+import io.deeplakelock.rules.ValuePath;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's {@link LockHandler}: from a rule id and the call's receiver and arguments to a held
+ * dataset lock. Any failure on the way refuses the call with a {@link DatasetLockException}.
+ */
+final class GuardedCalls implements LockHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(GuardedCalls.class);
+  private static final int MAX_CACHED_PATHS = 10_000;
+
+  private final Rule[] rules;
+  private final String root;
+  private final LockService locks;
+  private final Path workingDirectory;
+  // Dataset value -> lock path: canonicalising and encoding once per distinct dataset string.
+  private final ConcurrentHashMap<String, String> lockPaths = new ConcurrentHashMap<>();
+
+  /** Creates the handler and plugs it into the bridge, so guarded calls start using it. */
+  static void install(AgentConfig config, LockService locks, Path workingDirectory) {
+    LockBridge.install(new GuardedCalls(config, locks, workingDirectory));
+  }
+
+  GuardedCalls(AgentConfig config, LockService locks, Path workingDirectory) {
+    this.rules = config.rules().toArray(new Rule[0]);
+    this.root = config.root();
+    this.locks = locks;
+    this.workingDirectory = workingDirectory;
+  }
+
+  @Override
+  public AutoCloseable enter(
+      int ruleId, Class<?> origin, String method, Object self, Object[] args) {
+    Rule rule = rules[ruleId];
+    if (!rule.takesLock()) {
+      return null; // a read rule in append-only mode (readLocks: false)
+    }
+    String where = origin.getName() + "." + method;
+    String dataset = null;
+    String path = rule.lockPath();
+    if (path == null) {
+      try {
+        dataset = rule.dataset().evaluate(origin, self, args);
+        path = lockPathOf(dataset);
+      } catch (ValuePath.EvaluationException | IllegalArgumentException e) {
+        throw new DatasetLockException(
+            "rule '"
+                + rule.name()
+                + "' could not find the dataset of "
+                + where
+                + ": dataset expression '"
+                + rule.dataset().source()
+                + "': "
+                + e.getMessage()
+                + ". The call was not run.",
+            e);
+      }
+    }
+    CallSite call = new CallSite(rule.name(), where, dataset, rule.mode(), rule.policy());
+    try {
+      return locks.lock(path).acquire(call);
+    } catch (LockTimeoutException e) {
+      if (rule.policy().onTimeout() == LockPolicy.OnTimeout.RUN_UNLOCKED) {
+        log.error(
+            "{} Running it WITHOUT the lock because rule '{}' says onTimeout: run-unlocked",
+            e.getMessage(),
+            rule.name());
+        return null;
+      }
+      throw e;
+    } catch (DatasetLockException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new DatasetLockException(
+          "internal error while locking for " + where + " (rule '" + rule.name() + "'): " + e, e);
+    }
+  }
+
+  private String lockPathOf(String dataset) {
+    String path = lockPaths.get(dataset);
+    if (path == null) {
+      path = LockPath.forDataset(root, dataset, workingDirectory);
+      if (lockPaths.size() >= MAX_CACHED_PATHS) {
+        lockPaths.clear();
+      }
+      lockPaths.put(dataset, path);
+    }
+    return path;
+  }
+
+  @Override
+  public long totalWaitNanos() {
+    return locks.totalWaitNanos();
+  }
+}

@@ -1,0 +1,144 @@
+package io.deeplakelock.lock;
+
+import io.deeplakelock.bridge.LockLostException;
+import io.deeplakelock.bridge.LockMode;
+import io.deeplakelock.bridge.LockUpgradeException;
+import io.deeplakelock.rules.LockPolicy;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read-write lock of one lock path in this JVM; there is exactly one per path.
+ *
+ * <p><b>Reentrancy.</b> Tracked per thread, here rather than in ZooKeeper: a thread that holds the
+ * write lock may take it again or take the read lock (no new node); a thread that holds the read
+ * lock may take it again. A thread holding only the read lock that asks for the write lock is
+ * refused at once with {@link LockUpgradeException}: its own read node would block it forever. The
+ * node is removed when the thread's outermost guarded call ends.
+ */
+public final class DatasetLock {
+
+  private static final Logger log = LoggerFactory.getLogger(DatasetLock.class);
+
+  private final LockService service;
+  private final LockQueue queue;
+  private final ConcurrentHashMap<Thread, ThreadHold> holds = new ConcurrentHashMap<>();
+
+  DatasetLock(LockService service, String path) {
+    this.service = service;
+    this.queue = new LockQueue(service, path);
+  }
+
+  /** The lock's znode path (below the namespace, if any). */
+  public String path() {
+    return queue.path();
+  }
+
+  /**
+   * Takes the lock for the current thread within the call's timeout.
+   *
+   * @return the hold, to be closed exactly once when the guarded call ends
+   */
+  public AutoCloseable acquire(CallSite call) {
+    Thread thread = Thread.currentThread();
+    ThreadHold hold = holds.get(thread);
+    if (hold != null) {
+      if (call.mode == LockMode.WRITE && hold.writes == 0) {
+        throw new LockUpgradeException(
+            "the "
+                + call.describe(queue.path())
+                + " was refused: this thread holds only the read lock of that dataset (taken by"
+                + " rule '"
+                + hold.firstRule
+                + "'), and a read lock can never be upgraded to a write lock. Take the write lock"
+                + " in the outer call instead. The call was not run.");
+      }
+      hold.enter(call.mode);
+      return new Release(hold, call);
+    }
+    long start = System.nanoTime();
+    LockNode node = queue.acquire(call, TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis()));
+    service.recordWait(System.nanoTime() - start);
+    hold = new ThreadHold(node, call.rule);
+    hold.enter(call.mode);
+    holds.put(thread, hold);
+    return new Release(hold, call);
+  }
+
+  private void release(ThreadHold hold, CallSite call) {
+    if (!hold.exit(call.mode)) {
+      return;
+    }
+    holds.remove(Thread.currentThread());
+    boolean stillThere = queue.remove(hold.node.path);
+    if (stillThere && hold.node.sessionEpoch == service.sessionEpoch()) {
+      return;
+    }
+    service.countLostLock();
+    String message =
+        "the "
+            + call.describe(queue.path())
+            + " was lost while the call ran ("
+            + (stillThere ? "the ZooKeeper session expired" : "its lock node was deleted")
+            + "): another process may have held the same lock at the same time, so treat this"
+            + " write as possibly overlapping another writer";
+    log.error(message);
+    if (call.policy.onLockLost() == LockPolicy.OnLockLost.THROW) {
+      throw new LockLostException(message);
+    }
+  }
+
+  /** One thread's holds on this lock: one node, any number of nested read and write entries. */
+  private static final class ThreadHold {
+    final LockNode node;
+    final String firstRule;
+    int reads;
+    int writes;
+
+    ThreadHold(LockNode node, String firstRule) {
+      this.node = node;
+      this.firstRule = firstRule;
+    }
+
+    void enter(LockMode mode) {
+      if (mode == LockMode.WRITE) {
+        writes++;
+      } else {
+        reads++;
+      }
+    }
+
+    /** Returns true when this was the thread's last entry, so the node must go. */
+    boolean exit(LockMode mode) {
+      if (mode == LockMode.WRITE) {
+        writes--;
+      } else {
+        reads--;
+      }
+      return reads + writes == 0;
+    }
+  }
+
+  /** Closes one entry; the guarded call's exit advice closes it exactly once. */
+  private final class Release implements AutoCloseable {
+    private final ThreadHold hold;
+    private final CallSite call;
+    private boolean closed;
+
+    Release(ThreadHold hold, CallSite call) {
+      this.hold = hold;
+      this.call = call;
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      release(hold, call);
+    }
+  }
+}

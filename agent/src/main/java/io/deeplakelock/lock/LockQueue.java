@@ -1,0 +1,226 @@
+package io.deeplakelock.lock;
+
+import io.deeplakelock.bridge.DatasetLockException;
+import io.deeplakelock.bridge.LockMode;
+import io.deeplakelock.bridge.LockTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ZooKeeper side of one lock path: queue a node, wait for its turn, remove it.
+ *
+ * <p><b>Protocol.</b> A contender creates an {@code EPHEMERAL_SEQUENTIAL} child (parents are
+ * created {@code PERSISTENT}, so a Python client that cached the parent keeps working). A writer
+ * holds the lock when no contender precedes it; a reader when no writer precedes it. A waiter
+ * watches only the nearest contender it conflicts with and re-reads the queue when that one goes,
+ * so a release wakes one waiter, not the herd.
+ */
+final class LockQueue {
+
+  private static final Logger log = LoggerFactory.getLogger(LockQueue.class);
+
+  private final LockService service;
+  private final String path;
+
+  LockQueue(LockService service, String path) {
+    this.service = service;
+    this.path = path;
+  }
+
+  String path() {
+    return path;
+  }
+
+  /**
+   * Queues a node for {@code mode} and waits until it holds the lock.
+   *
+   * @return the held node
+   * @throws LockTimeoutException when the deadline passes first (the node is removed)
+   * @throws DatasetLockException on interrupt (status kept) or any ZooKeeper failure
+   */
+  LockNode acquire(CallSite call, long timeoutNanos) {
+    long start = System.nanoTime();
+    long deadline = start + timeoutNanos;
+    String ours = null;
+    boolean acquired = false;
+    try {
+      awaitConnected(call, start, deadline);
+      long epoch = service.sessionEpoch();
+      Stat stat = new Stat();
+      ours =
+          service
+              .client()
+              .create()
+              .storingStatIn(stat)
+              .creatingParentsIfNeeded()
+              .withProtection()
+              .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+              .forPath(
+                  path + "/" + LockNodeName.prefix(service.protocol(), call.mode),
+                  service.holderData(Thread.currentThread()));
+      String name = ours.substring(path.length() + 1);
+      String blocker;
+      while ((blocker = blocker(name, call.mode)) != null) {
+        if (!awaitGone(blocker, deadline)) {
+          String holder = describeHolder(blocker);
+          throw new LockTimeoutException(
+              "timed out after "
+                  + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                  + " ms waiting for the "
+                  + call.describe(path)
+                  + "; queued behind "
+                  + blocker
+                  + holder
+                  + ". The call was not run.");
+        }
+        awaitConnected(call, start, deadline);
+      }
+      acquired = true;
+      return new LockNode(ours, stat.getCzxid(), epoch);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatasetLockException(
+          "interrupted while waiting for the " + call.describe(path) + ". The call was not run.",
+          e);
+    } catch (DatasetLockException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new DatasetLockException(
+          "could not take the "
+              + call.describe(path)
+              + ": "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + ". The call was not run.",
+          e);
+    } finally {
+      if (!acquired && ours != null) {
+        // Timed out, interrupted or failed: leave nothing in the queue behind us.
+        remove(ours);
+      }
+    }
+  }
+
+  /** The nearest contender that {@code ours} must wait for, or null when it holds the lock. */
+  private String blocker(String ours, LockMode mode) throws Exception {
+    List<String> children = service.client().getChildren().forPath(path);
+    List<LockNodeName.Contender> queue = new ArrayList<>(children.size());
+    LockNodeName.Contender self = null;
+    for (String child : children) {
+      LockNodeName.Contender c = LockNodeName.parse(child);
+      if (c != null) {
+        queue.add(c);
+        if (child.equals(ours)) {
+          self = c;
+        }
+      }
+    }
+    if (self == null) {
+      throw new DatasetLockException(
+          "our lock node "
+              + path
+              + "/"
+              + ours
+              + " vanished while queued (ZooKeeper session expired?)");
+    }
+    Collections.sort(queue);
+    service.noticeForeignContenders(path, queue);
+    String blocker = null;
+    for (LockNodeName.Contender c : queue) {
+      if (c == self) {
+        break;
+      }
+      if (mode == LockMode.WRITE || c.write) {
+        blocker = c.name;
+      }
+    }
+    return blocker == null ? null : path + "/" + blocker;
+  }
+
+  /** Waits until {@code node} is deleted or something changes; false when the deadline passed. */
+  private boolean awaitGone(String node, long deadline) throws Exception {
+    CountDownLatch changed = new CountDownLatch(1);
+    Stat exists =
+        service.client().checkExists().usingWatcher(new LatchWatcher(changed)).forPath(node);
+    if (exists == null) {
+      return true;
+    }
+    long remaining = deadline - System.nanoTime();
+    return remaining > 0 && changed.await(remaining, TimeUnit.NANOSECONDS);
+  }
+
+  private void awaitConnected(CallSite call, long start, long deadline)
+      throws InterruptedException {
+    CuratorFramework client = service.client();
+    if (client.getZookeeperClient().isConnected()) {
+      return;
+    }
+    long remaining = deadline - System.nanoTime();
+    if (remaining <= 0
+        || !client.blockUntilConnected(
+            (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)) {
+      throw new LockTimeoutException(
+          "timed out after "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+              + " ms waiting for the "
+              + call.describe(path)
+              + ": ZooKeeper at "
+              + service.connectString()
+              + " is not reachable. The call was not run.");
+    }
+  }
+
+  private String describeHolder(String node) {
+    try {
+      byte[] data = service.client().getData().forPath(node);
+      return data == null || data.length == 0
+          ? ""
+          : " (" + new String(data, StandardCharsets.UTF_8) + ")";
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  /**
+   * Deletes our node.
+   *
+   * @return false when it was already gone: the lock had been lost
+   */
+  boolean remove(String node) {
+    try {
+      service.client().delete().guaranteed().forPath(node);
+      return true;
+    } catch (KeeperException.NoNodeException e) {
+      return false;
+    } catch (Exception e) {
+      // guaranteed(): Curator keeps retrying the delete in the background until it succeeds.
+      log.warn("releasing {} failed for now ({}); Curator retries in the background", node, e);
+      return true;
+    }
+  }
+
+  /** Counts the latch down on any event: deletion, data change or a connection change. */
+  private static final class LatchWatcher implements org.apache.zookeeper.Watcher {
+    private final CountDownLatch latch;
+
+    LatchWatcher(CountDownLatch latch) {
+      this.latch = latch;
+    }
+
+    @Override
+    public void process(org.apache.zookeeper.WatchedEvent event) {
+      latch.countDown();
+    }
+  }
+}

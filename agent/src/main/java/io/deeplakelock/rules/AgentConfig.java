@@ -1,0 +1,83 @@
+package io.deeplakelock.rules;
+
+import java.util.Collections;
+import java.util.List;
+
+/** A whole rules file, validated: ZooKeeper settings, lock defaults and the rules. */
+public final class AgentConfig {
+
+  /** Which lock-node naming other clients on the same paths understand. */
+  public enum Protocol {
+    /**
+     * {@code <uuid>__lock__<seq>} / {@code __rlock__}: Python kazoo's Lock, WriteLock, ReadLock.
+     */
+    KAZOO,
+    /** {@code _c_<uuid>-__WRIT__<seq>} / {@code __READ__}: Curator's InterProcessReadWriteLock. */
+    CURATOR
+  }
+
+  private final String source;
+  private final String connect;
+  private final long sessionTimeoutMillis;
+  private final long connectionTimeoutMillis;
+  private final String namespace;
+  private final String root;
+  private final Protocol protocol;
+  private final List<Rule> rules;
+
+  AgentConfig(
+      String source,
+      String connect,
+      long sessionTimeoutMillis,
+      long connectionTimeoutMillis,
+      String namespace,
+      String root,
+      Protocol protocol,
+      List<Rule> rules) {
+    this.source = source;
+    this.connect = connect;
+    this.sessionTimeoutMillis = sessionTimeoutMillis;
+    this.connectionTimeoutMillis = connectionTimeoutMillis;
+    this.namespace = namespace;
+    this.root = root;
+    this.protocol = protocol;
+    this.rules = Collections.unmodifiableList(rules);
+  }
+
+  /** The rules file this came from, as given. */
+  public String source() {
+    return source;
+  }
+
+  /** The ZooKeeper connect string, after environment expansion. */
+  public String connect() {
+    return connect;
+  }
+
+  public long sessionTimeoutMillis() {
+    return sessionTimeoutMillis;
+  }
+
+  public long connectionTimeoutMillis() {
+    return connectionTimeoutMillis;
+  }
+
+  /** A chroot for every znode the agent touches, or null. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The parent znode of the per-dataset lock paths. */
+  public String root() {
+    return root;
+  }
+
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  /** The rules in file order; a rule's id is its index here. */
+  public List<Rule> rules() {
+    return rules;
+  }
+}
