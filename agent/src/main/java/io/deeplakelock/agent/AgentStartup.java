@@ -2,15 +2,16 @@ package io.deeplakelock.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
+import io.deeplakelock.lock.DaemonThreads;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.AgentConfig;
-import io.deeplakelock.rules.Rule;
 import io.deeplakelock.rules.RuleFile;
 import io.deeplakelock.rules.RuleFileException;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Paths;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
@@ -24,6 +25,8 @@ final class AgentStartup {
 
   /** Exit status when premain refuses to start: the same as {@code check} for an invalid file. */
   static final int EXIT_BAD_CONFIG = 2;
+
+  private static final long UNMATCHED_WARNING_DELAY_SECONDS = 30;
 
   private AgentStartup() {}
 
@@ -55,23 +58,34 @@ final class AgentStartup {
       return;
     }
     LockService service = LockService.start(config);
-    GuardedCalls.install(config, service, Paths.get("").toAbsolutePath().normalize());
-    Runtime.getRuntime().addShutdownHook(new Thread(service::close, "deeplake-lock-shutdown"));
+    Conflicts conflicts = new Conflicts(config.rules().size());
+    GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
 
-    GuardTransformer transformer = new GuardTransformer(config.rules());
-    Set<String> guardedClasses = new HashSet<>();
-    for (Rule rule : config.rules()) {
-      guardedClasses.add(rule.className());
-    }
+    GuardTransformer transformer = new GuardTransformer(new GuardPlan(config.rules()), conflicts);
     new AgentBuilder.Default()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
-        .with(new TransformLog(guardedClasses))
+        .with(new TypePoolCache())
+        .with(new TransformLog(transformer))
         .ignore(ignored())
         .type(transformer.typeMatcher())
         .transform(transformer)
         .installOn(inst);
+
+    UnmatchedRules unmatched = new UnmatchedRules(config.rules(), transformer, file);
+    ScheduledExecutorService watch =
+        Executors.newSingleThreadScheduledExecutor(new DaemonThreads("watch"));
+    watch.schedule(unmatched, UNMATCHED_WARNING_DELAY_SECONDS, TimeUnit.SECONDS);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  watch.shutdownNow();
+                  unmatched.run();
+                  service.close(); // ends the session: this JVM's lock nodes go at once
+                },
+                "deeplake-lock-shutdown"));
 
     System.err.println(
         "deeplake-lock "

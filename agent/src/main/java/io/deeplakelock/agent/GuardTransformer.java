@@ -1,19 +1,12 @@
 package io.deeplakelock.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isBridge;
-import static net.bytebuddy.matcher.ElementMatchers.isMethod;
-import static net.bytebuddy.matcher.ElementMatchers.isNative;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.none;
-import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.anyOf;
 
-import io.deeplakelock.rules.MethodSelector;
 import io.deeplakelock.rules.Rule;
+import io.deeplakelock.rules.RuleFile;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDefinition;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -30,34 +22,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Weaves {@link GuardAdvice} into the methods each rule names, with the rule's id bound as a
- * constant, so nothing is looked up by name when a guarded method runs.
+ * Weaves {@link GuardAdvice} into the methods the {@link GuardPlan} assigns, with the rule's id
+ * bound as a constant, so nothing is looked up by name when a guarded method runs.
  */
 final class GuardTransformer implements AgentBuilder.Transformer {
 
   private static final Logger log = LoggerFactory.getLogger(GuardTransformer.class);
 
-  private final Map<String, List<Rule>> rulesByClass = new HashMap<>();
-  private final Map<Integer, Advice> adviceByRule = new HashMap<>();
-  private final Map<Integer, ElementMatcher<MethodDescription>> methodsByRule = new HashMap<>();
+  private final GuardPlan plan;
+  private final Conflicts conflicts;
+  private final Map<Integer, Advice> adviceByRule = new ConcurrentHashMap<>();
   private final Set<String> matchedRules = ConcurrentHashMap.newKeySet();
+  private final Set<String> selectedTypes = ConcurrentHashMap.newKeySet();
 
-  GuardTransformer(List<Rule> rules) {
-    for (Rule rule : rules) {
-      rulesByClass.computeIfAbsent(rule.className(), k -> new ArrayList<>()).add(rule);
-      adviceByRule.put(
-          rule.id(),
-          Advice.withCustomMapping().bind(RuleId.class, rule.id()).to(GuardAdvice.class));
-      methodsByRule.put(rule.id(), methodMatcher(rule));
-    }
+  GuardTransformer(GuardPlan plan, Conflicts conflicts) {
+    this.plan = plan;
+    this.conflicts = conflicts;
   }
 
-  /** The cheap, name-only test of whether a type may need advice at all. */
+  /** Whether a type may need advice; remembers the types it said yes to, for error reports. */
   ElementMatcher<TypeDescription> typeMatcher() {
-    return type -> rulesByClass.containsKey(type.getName()) && !type.isInterface();
+    return type -> {
+      boolean selected = !plan.rulesFor(type).isEmpty();
+      if (selected) {
+        selectedTypes.add(type.getName());
+      }
+      return selected;
+    };
   }
 
-  /** The names of rules that have instrumented at least one class so far. */
+  /** True when a rule selected the named type, so a failure to instrument it matters. */
+  boolean selected(String typeName) {
+    return selectedTypes.contains(typeName);
+  }
+
+  /** The names of rules that have guarded at least one method so far. */
   Set<String> matchedRules() {
     return matchedRules;
   }
@@ -69,79 +68,58 @@ final class GuardTransformer implements AgentBuilder.Transformer {
       ClassLoader loader,
       JavaModule module,
       ProtectionDomain domain) {
-    List<Rule> rules = rulesByClass.get(type.getName());
-    if (rules == null) {
-      return builder;
+    GuardPlan.Assignment assignment = plan.assign(type);
+    Map<Integer, List<MethodDescription>> methodsById = new LinkedHashMap<>();
+    for (Map.Entry<MethodDescription.InDefinedShape, Rule> e : assignment.guarded().entrySet()) {
+      Rule rule = e.getValue();
+      MethodDescription method = e.getKey();
+      matchedRules.add(rule.name());
+      methodsById.computeIfAbsent(rule.id(), k -> new ArrayList<>()).add(method);
+      log.debug(
+          "instrumenting {}.{}{} with rule '{}': {}",
+          type.getName(),
+          method.getName(),
+          method.getDescriptor(),
+          rule.name(),
+          RuleFile.lockLabel(rule));
     }
-    for (Rule rule : rules) {
-      ElementMatcher<MethodDescription> methods = methodsByRule.get(rule.id());
-      int count = 0;
-      for (MethodDescription.InDefinedShape method : type.getDeclaredMethods()) {
-        if (methods.matches(method)) {
-          count++;
-          log.debug(
-              "instrumenting {}.{}{} with rule '{}': {} lock on {}",
-              type.getName(),
-              method.getName(),
-              method.getDescriptor(),
-              rule.name(),
-              rule.mode().label(),
-              rule.lockPath() != null ? rule.lockPath() : rule.dataset());
-        }
-      }
-      if (count > 0) {
-        matchedRules.add(rule.name());
-        builder = builder.visit(adviceByRule.get(rule.id()).on(methods));
-      } else {
-        log.warn(
-            "rule '{}' ({}) names {} but none of its methods {} exist there",
-            rule.name(),
-            rule.position(),
-            type.getName(),
-            rule.methods());
-      }
+    for (Map.Entry<MethodDescription.InDefinedShape, List<Rule>> e :
+        assignment.conflicts().entrySet()) {
+      String message = conflictMessage(type, e.getKey(), e.getValue());
+      log.error("{}; every call to it will be refused until the rules are fixed", message);
+      methodsById
+          .computeIfAbsent(conflicts.register(message), k -> new ArrayList<>())
+          .add(e.getKey());
+    }
+    for (Map.Entry<Integer, List<MethodDescription>> e : methodsById.entrySet()) {
+      builder = builder.visit(advice(e.getKey()).on(anyOf(e.getValue())));
     }
     return builder;
   }
 
-  private static ElementMatcher<MethodDescription> methodMatcher(Rule rule) {
-    ElementMatcher.Junction<MethodDescription> names = none();
-    for (MethodSelector selector : rule.methods()) {
-      ElementMatcher.Junction<MethodDescription> one = named(selector.name());
-      if (selector.parameterTypes() != null) {
-        one = one.and(new ParameterTypes(selector.parameterTypes()));
-      }
-      names = names.or(one);
-    }
-    return isMethod()
-        .and(not(isAbstract()))
-        .and(not(isBridge()))
-        .and(not(isSynthetic()))
-        .and(not(isNative()))
-        .and(names);
+  private Advice advice(int id) {
+    return adviceByRule.computeIfAbsent(
+        id, k -> Advice.withCustomMapping().bind(RuleId.class, k).to(GuardAdvice.class));
   }
 
-  /** Matches a method whose erased parameter types are exactly those a rule wrote. */
-  private static final class ParameterTypes implements ElementMatcher<MethodDescription> {
-    private final List<String> written;
-
-    ParameterTypes(List<String> written) {
-      this.written = written;
+  private static String conflictMessage(
+      TypeDescription type, MethodDescription method, List<Rule> rules) {
+    StringBuilder out =
+        new StringBuilder("rules with different locks all match ")
+            .append(type.getName())
+            .append('.')
+            .append(method.getName())
+            .append(method.getDescriptor())
+            .append(':');
+    for (Rule rule : rules) {
+      out.append(" '")
+          .append(rule.name())
+          .append("' (")
+          .append(rule.position())
+          .append(", ")
+          .append(RuleFile.lockLabel(rule))
+          .append(')');
     }
-
-    @Override
-    public boolean matches(MethodDescription method) {
-      List<TypeDescription> actual = method.getParameters().asTypeList().asErasures();
-      if (actual.size() != written.size()) {
-        return false;
-      }
-      for (int i = 0; i < written.size(); i++) {
-        TypeDefinition type = actual.get(i);
-        if (!MethodSelector.sameType(written.get(i), type.getActualName())) {
-          return false;
-        }
-      }
-      return true;
-    }
+    return out.append("; remove the method from all but one of them").toString();
   }
 }

@@ -1,10 +1,12 @@
 package io.deeplakelock.agent;
 
 import io.deeplakelock.bridge.DatasetLockException;
+import io.deeplakelock.bridge.HeldLockInfo;
 import io.deeplakelock.bridge.LockBridge;
 import io.deeplakelock.bridge.LockHandler;
 import io.deeplakelock.bridge.LockTimeoutException;
 import io.deeplakelock.lock.CallSite;
+import io.deeplakelock.lock.HeldLock;
 import io.deeplakelock.lock.LockPath;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.AgentConfig;
@@ -26,6 +28,7 @@ final class GuardedCalls implements LockHandler {
   private static final int MAX_CACHED_PATHS = 10_000;
 
   private final Rule[] rules;
+  private final Conflicts conflicts;
   private final String root;
   private final LockService locks;
   private final Path workingDirectory;
@@ -33,12 +36,14 @@ final class GuardedCalls implements LockHandler {
   private final ConcurrentHashMap<String, String> lockPaths = new ConcurrentHashMap<>();
 
   /** Creates the handler and plugs it into the bridge, so guarded calls start using it. */
-  static void install(AgentConfig config, LockService locks, Path workingDirectory) {
-    LockBridge.install(new GuardedCalls(config, locks, workingDirectory));
+  static void install(
+      AgentConfig config, LockService locks, Conflicts conflicts, Path workingDirectory) {
+    LockBridge.install(new GuardedCalls(config, locks, conflicts, workingDirectory));
   }
 
-  GuardedCalls(AgentConfig config, LockService locks, Path workingDirectory) {
+  GuardedCalls(AgentConfig config, LockService locks, Conflicts conflicts, Path workingDirectory) {
     this.rules = config.rules().toArray(new Rule[0]);
+    this.conflicts = conflicts;
     this.root = config.root();
     this.locks = locks;
     this.workingDirectory = workingDirectory;
@@ -47,6 +52,9 @@ final class GuardedCalls implements LockHandler {
   @Override
   public AutoCloseable enter(
       int ruleId, Class<?> origin, String method, Object self, Object[] args) {
+    if (conflicts.isConflict(ruleId)) {
+      throw new DatasetLockException(conflicts.message(ruleId) + ". The call was not run.");
+    }
     Rule rule = rules[ruleId];
     if (!rule.takesLock()) {
       return null; // a read rule in append-only mode (readLocks: false)
@@ -73,8 +81,9 @@ final class GuardedCalls implements LockHandler {
       }
     }
     CallSite call = new CallSite(rule.name(), where, dataset, rule.mode(), rule.policy());
+    HeldLock held;
     try {
-      return locks.lock(path).acquire(call);
+      held = locks.lock(path).acquire(call);
     } catch (LockTimeoutException e) {
       if (rule.policy().onTimeout() == LockPolicy.OnTimeout.RUN_UNLOCKED) {
         log.error(
@@ -90,6 +99,41 @@ final class GuardedCalls implements LockHandler {
       throw new DatasetLockException(
           "internal error while locking for " + where + " (rule '" + rule.name() + "'): " + e, e);
     }
+    if (rule.afterAcquire() != null && held.outermost()) {
+      afterAcquire(rule, origin, where, self, args, held);
+    }
+    return held;
+  }
+
+  /** Runs the rule's afterAcquire (e.g. a reload); if it fails, releases and refuses the call. */
+  private static void afterAcquire(
+      Rule rule, Class<?> origin, String where, Object self, Object[] args, HeldLock held) {
+    try {
+      rule.afterAcquire().evaluate(origin, self, args);
+    } catch (RuntimeException e) {
+      try {
+        held.close();
+      } catch (RuntimeException releaseFailure) {
+        e.addSuppressed(releaseFailure);
+      }
+      throw new DatasetLockException(
+          "rule '"
+              + rule.name()
+              + "': afterAcquire '"
+              + rule.afterAcquire().source()
+              + "' failed for "
+              + where
+              + ": "
+              + e.getMessage()
+              + ". The lock was released and the call was not run.",
+          e);
+    }
+  }
+
+  @Override
+  public HeldLockInfo current() {
+    HeldLock held = locks.current();
+    return held == null ? null : held.info();
   }
 
   private String lockPathOf(String dataset) {

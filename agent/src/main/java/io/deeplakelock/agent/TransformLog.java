@@ -1,6 +1,5 @@
 package io.deeplakelock.agent;
 
-import java.util.Set;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
@@ -16,10 +15,10 @@ final class TransformLog extends AgentBuilder.Listener.Adapter {
 
   private static final Logger log = LoggerFactory.getLogger(TransformLog.class);
 
-  private final Set<String> guardedClasses;
+  private final GuardTransformer transformer;
 
-  TransformLog(Set<String> guardedClasses) {
-    this.guardedClasses = guardedClasses;
+  TransformLog(GuardTransformer transformer) {
+    this.transformer = transformer;
   }
 
   @Override
@@ -35,7 +34,7 @@ final class TransformLog extends AgentBuilder.Listener.Adapter {
   @Override
   public void onError(
       String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-    if (guardedClasses.contains(typeName)) {
+    if (transformer.selected(typeName)) {
       log.error(
           "could not instrument {} (loader {}): its guarded methods run WITHOUT the dataset lock",
           typeName,

@@ -10,6 +10,15 @@ public final class DatasetLocks {
 
   private DatasetLocks() {}
 
+  /**
+   * The lock of the innermost guarded call running on this thread, or null outside guarded calls
+   * (or without the agent).
+   */
+  public static HeldLockInfo current() {
+    LockHandler handler = LockBridge.handler();
+    return handler == null ? null : handler.current();
+  }
+
   /** Nanoseconds that guarded calls in this JVM have spent waiting for locks; 0 without agent. */
   public static long totalWaitNanos() {
     LockHandler handler = LockBridge.handler();

@@ -13,6 +13,9 @@ public interface LockHandler {
    */
   AutoCloseable enter(int ruleId, Class<?> origin, String method, Object self, Object[] args);
 
+  /** The lock of the innermost guarded call on this thread, or null. */
+  HeldLockInfo current();
+
   /** Nanoseconds that guarded calls in this JVM have spent waiting for locks so far. */
   long totalWaitNanos();
 }

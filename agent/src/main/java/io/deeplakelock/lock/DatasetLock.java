@@ -41,7 +41,7 @@ public final class DatasetLock {
    *
    * @return the hold, to be closed exactly once when the guarded call ends
    */
-  public AutoCloseable acquire(CallSite call) {
+  public HeldLock acquire(CallSite call) {
     Thread thread = Thread.currentThread();
     ThreadHold hold = holds.get(thread);
     if (hold != null) {
@@ -56,18 +56,19 @@ public final class DatasetLock {
                 + " in the outer call instead. The call was not run.");
       }
       hold.enter(call.mode);
-      return new Release(hold, call);
+      return service.push(new HeldLock(this, hold, call, false));
     }
     long start = System.nanoTime();
     LockNode node = queue.acquire(call, TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis()));
     service.recordWait(System.nanoTime() - start);
-    hold = new ThreadHold(node, call.rule);
+    hold = new ThreadHold(node, call.mode, call.rule);
     hold.enter(call.mode);
     holds.put(thread, hold);
-    return new Release(hold, call);
+    return service.push(new HeldLock(this, hold, call, true));
   }
 
-  private void release(ThreadHold hold, CallSite call) {
+  void release(HeldLock held, ThreadHold hold, CallSite call) {
+    service.pop(held);
     if (!hold.exit(call.mode)) {
       return;
     }
@@ -91,14 +92,16 @@ public final class DatasetLock {
   }
 
   /** One thread's holds on this lock: one node, any number of nested read and write entries. */
-  private static final class ThreadHold {
+  static final class ThreadHold {
     final LockNode node;
+    final LockMode nodeMode;
     final String firstRule;
     int reads;
     int writes;
 
-    ThreadHold(LockNode node, String firstRule) {
+    ThreadHold(LockNode node, LockMode nodeMode, String firstRule) {
       this.node = node;
+      this.nodeMode = nodeMode;
       this.firstRule = firstRule;
     }
 
@@ -118,27 +121,6 @@ public final class DatasetLock {
         reads--;
       }
       return reads + writes == 0;
-    }
-  }
-
-  /** Closes one entry; the guarded call's exit advice closes it exactly once. */
-  private final class Release implements AutoCloseable {
-    private final ThreadHold hold;
-    private final CallSite call;
-    private boolean closed;
-
-    Release(ThreadHold hold, CallSite call) {
-      this.hold = hold;
-      this.call = call;
-    }
-
-    @Override
-    public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      release(hold, call);
     }
   }
 }

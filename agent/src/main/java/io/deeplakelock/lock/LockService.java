@@ -3,6 +3,7 @@ package io.deeplakelock.lock;
 import io.deeplakelock.rules.AgentConfig;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +42,9 @@ public final class LockService implements AutoCloseable {
   private final LongAdder lostLocks = new LongAdder();
   private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
   private final String processName = ManagementFactory.getRuntimeMXBean().getName();
+  // The holds of the guarded calls running on each thread, innermost last.
+  private final ThreadLocal<ArrayDeque<HeldLock>> callStack =
+      ThreadLocal.withInitial(ArrayDeque::new);
 
   private LockService(AgentConfig config) {
     this.config = config;
@@ -70,6 +74,20 @@ public final class LockService implements AutoCloseable {
   public DatasetLock lock(String path) {
     DatasetLock lock = locks.get(path);
     return lock != null ? lock : locks.computeIfAbsent(path, p -> new DatasetLock(this, p));
+  }
+
+  HeldLock push(HeldLock held) {
+    callStack.get().addLast(held);
+    return held;
+  }
+
+  void pop(HeldLock held) {
+    callStack.get().removeLastOccurrence(held);
+  }
+
+  /** The hold of the innermost guarded call on this thread, or null. */
+  public HeldLock current() {
+    return callStack.get().peekLast();
   }
 
   public CuratorFramework client() {

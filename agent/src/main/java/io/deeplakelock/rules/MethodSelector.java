@@ -13,15 +13,17 @@ import java.util.regex.Pattern;
 public final class MethodSelector {
 
   private static final Pattern FORM =
-      Pattern.compile("\\s*([A-Za-z_$][A-Za-z0-9_$]*)\\s*(?:\\((.*)\\))?\\s*");
+      Pattern.compile("\\s*([A-Za-z_$*][A-Za-z0-9_$*]*)\\s*(?:\\((.*)\\))?\\s*");
   private static final Pattern TYPE =
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*(\\[])*");
 
   private final String name;
+  private final NamePattern pattern;
   private final List<String> parameterTypes; // null: any overload
 
   private MethodSelector(String name, List<String> parameterTypes) {
     this.name = name;
+    this.pattern = NamePattern.of(name);
     this.parameterTypes = parameterTypes;
   }
 
@@ -37,8 +39,8 @@ public final class MethodSelector {
           0,
           "'"
               + text
-              + "' is not a method; write a name such as append, or pick an overload with"
-              + " append(java.lang.String,byte[])");
+              + "' is not a method; write a name such as append, a glob such as delete*, or"
+              + " pick an overload with append(java.lang.String,byte[])");
     }
     if (m.group(2) == null) {
       return new MethodSelector(m.group(1), null);
@@ -64,8 +66,28 @@ public final class MethodSelector {
     return new MethodSelector(m.group(1), Collections.unmodifiableList(types));
   }
 
+  /** The name or glob as written, e.g. {@code append} or {@code delete*}. */
   public String name() {
     return name;
+  }
+
+  /** True when {@code methodName} is this name or matches this glob. */
+  public boolean matchesName(String methodName) {
+    return pattern.matches(methodName);
+  }
+
+  /** True when some method could match both selectors (same name, compatible overloads). */
+  boolean overlaps(MethodSelector other) {
+    boolean names =
+        pattern.isExact() && other.pattern.isExact()
+            ? name.equals(other.name)
+            : pattern.isExact()
+                ? other.matchesName(name)
+                : other.pattern.isExact() ? matchesName(other.name) : true;
+    return names
+        && (parameterTypes == null
+            || other.parameterTypes == null
+            || parameterTypes.equals(other.parameterTypes));
   }
 
   /** The parameter types as written (arrays as {@code byte[]}), or null for any overload. */

@@ -13,32 +13,41 @@ public final class Rule {
   private final int id;
   private final String name;
   private final SourcePosition position;
-  private final String className;
+  private final NamePattern classPattern; // null: subtypesOf or annotatedWith selects
+  private final String subtypesOf; // null unless the rule selects subtypes
+  private final String annotatedWith; // null unless the rule filters by annotation
   private final List<MethodSelector> methods;
   private final LockMode mode;
   private final DatasetExpression dataset; // null when lockPath is fixed
   private final String lockPath; // null: root + encoded dataset
   private final LockPolicy policy;
+  private final ValuePath afterAcquire; // null: nothing to call after acquiring
 
   Rule(
       int id,
       String name,
       SourcePosition position,
-      String className,
+      NamePattern classPattern,
+      String subtypesOf,
+      String annotatedWith,
       List<MethodSelector> methods,
       LockMode mode,
       DatasetExpression dataset,
       String lockPath,
-      LockPolicy policy) {
+      LockPolicy policy,
+      ValuePath afterAcquire) {
     this.id = id;
     this.name = name;
     this.position = position;
-    this.className = className;
+    this.classPattern = classPattern;
+    this.subtypesOf = subtypesOf;
+    this.annotatedWith = annotatedWith;
     this.methods = Collections.unmodifiableList(methods);
     this.mode = mode;
     this.dataset = dataset;
     this.lockPath = lockPath;
     this.policy = policy;
+    this.afterAcquire = afterAcquire;
   }
 
   /** Index of this rule in its file, bound as a constant into the advice. */
@@ -55,9 +64,39 @@ public final class Rule {
     return position;
   }
 
-  /** The fully qualified name of the class whose methods are guarded. */
+  /** The class name or glob as written ({@code class:}), or null. */
   public String className() {
-    return className;
+    return classPattern == null ? null : classPattern.toString();
+  }
+
+  /** The {@code class:} pattern, or null when the rule selects by supertype or annotation. */
+  public NamePattern classPattern() {
+    return classPattern;
+  }
+
+  /** The class or interface whose concrete subtypes are guarded ({@code subtypesOf:}), or null. */
+  public String subtypesOf() {
+    return subtypesOf;
+  }
+
+  /** The annotation a class or method must carry ({@code annotatedWith:}), or null. */
+  public String annotatedWith() {
+    return annotatedWith;
+  }
+
+  /** What the rule selects classes by, as a user would read it. */
+  public String classSelector() {
+    StringBuilder out = new StringBuilder();
+    if (classPattern != null) {
+      out.append(classPattern);
+    }
+    if (subtypesOf != null) {
+      out.append("subtypes of ").append(subtypesOf);
+    }
+    if (annotatedWith != null) {
+      out.append(out.length() == 0 ? "" : " ").append("annotated @").append(annotatedWith);
+    }
+    return out.toString();
   }
 
   public List<MethodSelector> methods() {
@@ -80,6 +119,11 @@ public final class Rule {
 
   public LockPolicy policy() {
     return policy;
+  }
+
+  /** A no-argument method of the receiver called right after the lock is taken, or null. */
+  public ValuePath afterAcquire() {
+    return afterAcquire;
   }
 
   /** True when calls matched by this rule take a ZooKeeper lock at all. */

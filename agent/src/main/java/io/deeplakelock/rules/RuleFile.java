@@ -173,6 +173,8 @@ public final class RuleFile {
               Arrays.asList(
                   "name",
                   "class",
+                  "subtypesOf",
+                  "annotatedWith",
                   "methods",
                   "lock",
                   "dataset",
@@ -180,7 +182,8 @@ public final class RuleFile {
                   "timeout",
                   "onTimeout",
                   "readLocks",
-                  "onLockLost"));
+                  "onLockLost",
+                  "afterAcquire"));
       int before = problems.size();
       String name = required(r, item, "name", "give the rule a unique name, e.g. name: writes");
       if (name != null && names.containsKey(name)) {
@@ -194,14 +197,42 @@ public final class RuleFile {
       } else if (name != null) {
         names.put(name, r.get("name"));
       }
-      String className =
-          required(r, item, "class", "name the class to guard, e.g. class: com.acme.Dataset");
-      if (className != null && !className.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*")) {
-        problem(
-            r.get("class"),
-            "'" + className + "' is not a class name; write it fully qualified: com.acme.Dataset");
+      NamePattern classPattern = null;
+      if (r.containsKey("class")) {
+        String className = text(r.get("class"));
+        if (className != null
+            && !className.matches("[A-Za-z_$*][\\w$*]*(\\.{1,2}[A-Za-z_$*][\\w$*]*)*")) {
+          problem(
+              r.get("class"),
+              "'"
+                  + className
+                  + "' is not a class name or glob; write it fully qualified (com.acme.Dataset)"
+                  + " or as a glob (com.acme.*Dataset, com.acme..*)");
+        } else if (className != null) {
+          classPattern = NamePattern.of(className);
+        }
       }
-      List<MethodSelector> methods = methods(r, item);
+      String subtypesOf = r.containsKey("subtypesOf") ? typeName(r.get("subtypesOf")) : null;
+      String annotatedWith =
+          r.containsKey("annotatedWith") ? typeName(r.get("annotatedWith")) : null;
+      if (!r.containsKey("class")
+          && !r.containsKey("subtypesOf")
+          && !r.containsKey("annotatedWith")) {
+        problem(
+            item,
+            "the rule selects no classes; give class: com.acme.Dataset (or a glob), subtypesOf:"
+                + " com.acme.Store or annotatedWith: com.acme.Guarded");
+      }
+      if (r.containsKey("class") && r.containsKey("subtypesOf")) {
+        problem(
+            r.get("subtypesOf"),
+            "give either class or subtypesOf, not both (subtypesOf already includes the named"
+                + " type's own methods)");
+      }
+      List<MethodSelector> methods =
+          r.containsKey("methods") || !r.containsKey("annotatedWith")
+              ? methods(r, item)
+              : Collections.singletonList(MethodSelector.parse("*"));
       LockMode mode =
           r.containsKey("lock")
               ? choice(r.get("lock"), LockMode.class, "read", "write")
@@ -217,21 +248,117 @@ public final class RuleFile {
                 + " this.getPath(), a constant) or give a fixed lockPath");
       }
       LockPolicy policy = policy(r, defaults);
+      ValuePath afterAcquire =
+          r.containsKey("afterAcquire") ? afterAcquire(r.get("afterAcquire")) : null;
       if (problems.size() == before) {
-        rules.add(
+        Rule rule =
             new Rule(
                 rules.size(),
                 name,
                 position(item),
-                className,
+                classPattern,
+                subtypesOf,
+                annotatedWith,
                 methods,
                 mode,
                 dataset,
                 lockPath,
-                policy));
+                policy,
+                afterAcquire);
+        checkConflicts(rule, rules, item);
+        rules.add(rule);
       }
     }
     return rules;
+  }
+
+  /**
+   * Refuses two rules that put different locks on one method of one named class; such a method
+   * cannot be guarded without guessing. (Globs and subtypes are checked as classes load.)
+   */
+  private void checkConflicts(Rule rule, List<Rule> earlier, Node where) {
+    if (rule.classPattern() == null || !rule.classPattern().isExact()) {
+      return;
+    }
+    for (Rule other : earlier) {
+      if (other.classPattern() == null
+          || !other.classPattern().isExact()
+          || !other.className().equals(rule.className())
+          || sameLock(rule, other)) {
+        continue;
+      }
+      for (MethodSelector a : rule.methods()) {
+        for (MethodSelector b : other.methods()) {
+          if (a.overlaps(b)) {
+            problem(
+                where,
+                "rules '"
+                    + other.name()
+                    + "' ("
+                    + other.position()
+                    + ") and '"
+                    + rule.name()
+                    + "' both guard "
+                    + rule.className()
+                    + "."
+                    + a
+                    + " with different locks ("
+                    + lockLabel(other)
+                    + " vs "
+                    + lockLabel(rule)
+                    + "); a method takes one lock: remove it from one of the rules");
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /** True when two rules take the same lock, so guarding a method with both is harmless. */
+  public static boolean sameLock(Rule a, Rule b) {
+    return a.mode() == b.mode()
+        && String.valueOf(a.lockPath()).equals(String.valueOf(b.lockPath()))
+        && String.valueOf(a.dataset()).equals(String.valueOf(b.dataset()));
+  }
+
+  /** How a rule's lock reads in messages: {@code write lock on this.path}. */
+  public static String lockLabel(Rule rule) {
+    return rule.mode().label()
+        + " lock on "
+        + (rule.lockPath() != null ? rule.lockPath() : String.valueOf(rule.dataset()));
+  }
+
+  private String typeName(Node node) {
+    String text = text(node);
+    if (text != null && !text.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*")) {
+      problem(
+          node, "'" + text + "' is not a fully qualified type name, e.g. com.acme.DatasetStore");
+      return null;
+    }
+    return text;
+  }
+
+  private ValuePath afterAcquire(Node node) {
+    String text = text(node);
+    if (text == null) {
+      return null;
+    }
+    try {
+      DatasetExpression parsed = DatasetExpression.parse(text);
+      List<ValuePath> paths = parsed.paths();
+      if (paths.size() == 1
+          && paths.get(0).source().equals(text.trim())
+          && paths.get(0).readsThis()
+          && !paths.get(0).stepNames().isEmpty()
+          && paths.get(0).stepNames().get(paths.get(0).stepNames().size() - 1).endsWith("()")) {
+        return paths.get(0);
+      }
+      problem(
+          node, "afterAcquire must call a no-argument method on the receiver, e.g. this.reload()");
+    } catch (DatasetExpression.SyntaxException e) {
+      problemAt(node, e.offset(), e.getMessage());
+    }
+    return null;
   }
 
   private List<MethodSelector> methods(Map<String, Node> rule, Node ruleNode) {

@@ -112,7 +112,8 @@ public final class ValuePath {
     return accessor instanceof String ? (String) accessor : null;
   }
 
-  Object evaluate(Class<?> origin, Object self, Object[] args) {
+  /** Evaluates the path for one call; see {@link DatasetExpression#evaluate}. */
+  public Object evaluate(Class<?> origin, Object self, Object[] args) {
     Object value;
     if (staticRoot != null) {
       value = staticRoot.read(origin);

@@ -1,0 +1,114 @@
+package io.deeplakelock.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starts real JVMs with {@code -javaagent} to check what premain does to a host service. */
+class AgentStartupIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void invalidRulesFileStopsStartupWithPositionAndNothingOnStdout() throws Exception {
+    Path rules = dir.resolve("bad.yaml");
+    Files.write(
+        rules,
+        ("zookeeper:\n  connect: 127.0.0.1:1\nlocks:\n  timeot: 5s\nrules: []\n")
+            .getBytes(StandardCharsets.UTF_8));
+    Result r = runService(rules.toString());
+    assertEquals(2, r.exit, r.toString());
+    assertEquals("", r.stdout, "the service must not have run");
+    assertTrue(r.stderr.contains(rules + ":4:3: unknown key 'timeot'"), r.stderr);
+    assertTrue(r.stderr.contains("did you mean 'timeout'"), r.stderr);
+    assertTrue(r.stderr.contains(rules + ":5:8: 'rules' is empty"), r.stderr);
+  }
+
+  @Test
+  void missingRulesFileStopsStartup() throws Exception {
+    Result r = runService(dir.resolve("nope.yaml").toString());
+    assertEquals(2, r.exit, r.toString());
+    assertTrue(r.stderr.contains("cannot read the rules file"), r.stderr);
+  }
+
+  @Test
+  void unreachableZooKeeperDoesNotDelayStartupOrPrintToStdout() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Path rules = dir.resolve("ok.yaml");
+    Files.write(
+        rules,
+        ("zookeeper:\n  connect: 127.0.0.1:"
+                + closedPort
+                + "\n  connectionTimeout: 30s\nrules:\n"
+                + "  - name: r\n    class: com.example.Absent\n    methods: [m]\n"
+                + "    lock: write\n    dataset: arg0\n")
+            .getBytes(StandardCharsets.UTF_8));
+    long start = System.nanoTime();
+    Result r = runService(rules.toString());
+    long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+    assertEquals(0, r.exit, r.toString());
+    assertEquals("hello from the service\n", r.stdout);
+    assertTrue(r.stderr.contains("deeplake-lock "), r.stderr);
+    assertTrue(seconds < 20, "start-up waited on ZooKeeper: " + seconds + " s");
+  }
+
+  private Result runService(String agentArgument) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xshare:off"); // keeps the JVM's CDS notice about the bootstrap path out of stderr
+    cmd.add("-javaagent:" + ShadedJar.path() + "=" + agentArgument);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(HelloService.class.getName());
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(dir.resolve("out.txt").toFile())
+            .redirectError(dir.resolve("err.txt").toFile())
+            .start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "service did not exit");
+    return new Result(
+        p.exitValue(),
+        new String(Files.readAllBytes(dir.resolve("out.txt")), StandardCharsets.UTF_8),
+        new String(Files.readAllBytes(dir.resolve("err.txt")), StandardCharsets.UTF_8));
+  }
+
+  private static final class Result {
+    final int exit;
+    final String stdout;
+    final String stderr;
+
+    Result(int exit, String stdout, String stderr) {
+      this.exit = exit;
+      this.stdout = stdout;
+      this.stderr = stderr;
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+    }
+  }
+
+  /** Where failsafe says the built agent jar is. */
+  static final class ShadedJar {
+    static String path() {
+      Path jar = Paths.get(System.getProperty("agent.jar", "target/deeplake-lock.jar"));
+      assertTrue(Files.isRegularFile(jar), "build the jar first: " + jar);
+      return jar.toAbsolutePath().toString();
+    }
+  }
+}
