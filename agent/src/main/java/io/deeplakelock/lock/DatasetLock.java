@@ -73,8 +73,9 @@ public final class DatasetLock {
       return;
     }
     holds.remove(Thread.currentThread());
+    boolean sameSession = hold.node.sessionId == service.sessionId();
     boolean stillThere = queue.remove(hold.node.path);
-    if (stillThere && hold.node.sessionEpoch == service.sessionEpoch()) {
+    if (stillThere && sameSession) {
       return;
     }
     service.countLostLock();
@@ -82,7 +83,7 @@ public final class DatasetLock {
         "the "
             + call.describe(queue.path())
             + " was lost while the call ran ("
-            + (stillThere ? "the ZooKeeper session expired" : "its lock node was deleted")
+            + (sameSession ? "its lock node was deleted" : "the ZooKeeper session expired")
             + "): another process may have held the same lock at the same time, so treat this"
             + " write as possibly overlapping another writer";
     log.error(message);

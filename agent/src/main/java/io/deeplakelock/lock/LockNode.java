@@ -8,12 +8,12 @@ final class LockNode {
   /** The node's creation zxid: a fencing token, monotonic across reconnects and parent reaping. */
   final long czxid;
 
-  /** The service's session epoch when the node was created; a change means the node is gone. */
-  final long sessionEpoch;
+  /** The ZooKeeper session that created the (ephemeral) node; it dies with that session. */
+  final long sessionId;
 
-  LockNode(String path, long czxid, long sessionEpoch) {
+  LockNode(String path, long czxid, long sessionId) {
     this.path = path;
     this.czxid = czxid;
-    this.sessionEpoch = sessionEpoch;
+    this.sessionId = sessionId;
   }
 }

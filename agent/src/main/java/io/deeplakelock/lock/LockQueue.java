@@ -55,7 +55,6 @@ final class LockQueue {
     boolean acquired = false;
     try {
       awaitConnected(call, start, deadline);
-      long epoch = service.sessionEpoch();
       Stat stat = new Stat();
       ours =
           service
@@ -68,6 +67,14 @@ final class LockQueue {
               .forPath(
                   path + "/" + LockNodeName.prefix(service.protocol(), call.mode),
                   service.holderData(Thread.currentThread()));
+      // The session that owns the node: if it is not the session at release, the node is gone.
+      long sessionId = service.sessionId();
+      long czxid = stat.getCzxid();
+      if (czxid == 0) {
+        // The create's reply was lost and Curator found our node again: read its stat.
+        Stat found = service.client().checkExists().forPath(ours);
+        czxid = found == null ? 0 : found.getCzxid();
+      }
       String name = ours.substring(path.length() + 1);
       String blocker;
       while ((blocker = blocker(name, call.mode)) != null) {
@@ -86,7 +93,7 @@ final class LockQueue {
         awaitConnected(call, start, deadline);
       }
       acquired = true;
-      return new LockNode(ours, stat.getCzxid(), epoch);
+      return new LockNode(ours, czxid, sessionId);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DatasetLockException(

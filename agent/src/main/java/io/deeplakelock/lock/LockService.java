@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.curator.framework.CuratorFramework;
@@ -37,7 +36,6 @@ public final class LockService implements AutoCloseable {
   private final AgentConfig config;
   private final CuratorFramework client;
   private final ConcurrentHashMap<String, DatasetLock> locks = new ConcurrentHashMap<>();
-  private final AtomicLong sessionEpoch = new AtomicLong();
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder lostLocks = new LongAdder();
   private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
@@ -102,9 +100,13 @@ public final class LockService implements AutoCloseable {
     return config.protocol();
   }
 
-  /** Changes whenever the session is lost; a held node from an older epoch is gone. */
-  long sessionEpoch() {
-    return sessionEpoch.get();
+  /** The current ZooKeeper session id, or 0 while there is none. */
+  long sessionId() {
+    try {
+      return client.getZookeeperClient().getZooKeeper().getSessionId();
+    } catch (Exception e) {
+      return 0;
+    }
   }
 
   void recordWait(long nanos) {
@@ -148,7 +150,6 @@ public final class LockService implements AutoCloseable {
   private void onConnectionState(ConnectionState state) {
     switch (state) {
       case LOST:
-        sessionEpoch.incrementAndGet();
         log.warn(
             "ZooKeeper session lost ({}): locks held now are lost; new calls wait for a new"
                 + " session",
