@@ -1,0 +1,192 @@
+package io.deeplakelock.testapp.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A standalone ZooKeeper server in a child JVM, listening on a free port of 127.0.0.1 only, with
+ * its data in a scratch directory.
+ *
+ * <p>A separate process rather than an embedded server, so that the demo's JVM stays free of
+ * ZooKeeper's threads and the children talk to the server the way they would in production.
+ */
+final class LocalZooKeeper implements AutoCloseable {
+  private static final String MAIN = "org.apache.zookeeper.server.ZooKeeperServerMain";
+  private static final long START_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(30);
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+  private String version = "?";
+
+  private LocalZooKeeper(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /**
+   * Starts the server and returns once it answers {@code srvr} as a serving standalone server.
+   *
+   * @throws DemoException with the server's log if it exits or does not come up in time
+   */
+  static LocalZooKeeper start(Path dir, String java, String classpath)
+      throws IOException, InterruptedException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    int port = freePort();
+    Path config = dir.resolve("zoo.cfg");
+    List<String> settings =
+        Arrays.asList(
+            "tickTime=2000",
+            "dataDir=" + data.toAbsolutePath(),
+            "clientPort=" + port,
+            // The config file, unlike the two-argument form, can keep the server off other hosts.
+            "clientPortAddress=127.0.0.1",
+            "admin.enableServer=false",
+            "4lw.commands.whitelist=ruok,srvr",
+            "maxClientCnxns=0",
+            // Throwaway data: an fsync per lock node would only measure the disk.
+            "forceSync=no");
+    Files.write(config, settings, StandardCharsets.UTF_8);
+    Path log = dir.resolve("server.log");
+    Process process =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                classpath,
+                MAIN,
+                config.toAbsolutePath().toString())
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+            .start();
+    LocalZooKeeper server = new LocalZooKeeper(process, port, log);
+    try {
+      server.awaitServing();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** The connect string clients use: {@code 127.0.0.1:<port>}. */
+  String connectString() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** The version the server reported, e.g. {@code 3.9.3}. */
+  String version() {
+    return version;
+  }
+
+  /** Stops the server, forcibly if it does not stop within ten seconds. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void awaitServing() throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+    String lastAnswer = "no answer";
+    while (System.currentTimeMillis() < deadline) {
+      if (!process.isAlive()) {
+        throw new DemoException(
+            "ZooKeeper exited with status " + process.exitValue() + " while starting",
+            "zookeeper",
+            logTail());
+      }
+      String answer = ask("srvr");
+      if (answer != null && answer.contains("Mode: standalone")) {
+        version = versionIn(answer);
+        return;
+      }
+      lastAnswer = answer == null ? "connection refused" : answer.trim();
+      Thread.sleep(100);
+    }
+    throw new DemoException(
+        "ZooKeeper did not start serving on "
+            + connectString()
+            + " within "
+            + START_TIMEOUT_MILLIS / 1000
+            + " s (last answer: "
+            + lastAnswer
+            + ")",
+        "zookeeper",
+        logTail());
+  }
+
+  /** Sends a four-letter command and returns the answer, or null if nobody is listening yet. */
+  private String ask(String command) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(loopback(), port), 1000);
+      socket.setSoTimeout(2000);
+      OutputStream out = socket.getOutputStream();
+      out.write(command.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      StringBuilder answer = new StringBuilder();
+      byte[] buffer = new byte[1024];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        answer.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+      }
+      return answer.toString();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String versionIn(String srvr) {
+    for (String line : srvr.split("\n")) {
+      if (line.startsWith("Zookeeper version: ")) {
+        String version = line.substring("Zookeeper version: ".length());
+        int dash = version.indexOf('-');
+        return dash > 0 ? version.substring(0, dash) : version;
+      }
+    }
+    return "?";
+  }
+
+  private List<String> logTail() {
+    try {
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return new ArrayList<>(all.subList(Math.max(0, all.size() - 20), all.size()));
+    } catch (IOException e) {
+      return Collections.singletonList("(cannot read " + log + ": " + e + ")");
+    }
+  }
+
+  private static InetAddress loopback() throws IOException {
+    return InetAddress.getByName("127.0.0.1");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, loopback())) {
+      return socket.getLocalPort();
+    }
+  }
+}

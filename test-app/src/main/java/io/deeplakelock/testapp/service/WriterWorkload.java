@@ -1,0 +1,111 @@
+package io.deeplakelock.testapp.service;
+
+import io.deeplakelock.testapp.dataset.Dataset;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code writer} workload: appends rows of its own, updates and deletes some of them in a
+ * seeded order, and reports which operations were acknowledged.
+ *
+ * <pre>
+ * writer --dataset PATH --id W --ops N --go FILE [--seed S]
+ * </pre>
+ *
+ * Prints {@code READY}, waits for the go file, runs the operations, then prints one {@link
+ * WriterReport} JSON line. An operation that throws (a lock error from the agent, a corrupt
+ * dataset, anything) counts as failed and the writer carries on.
+ */
+final class WriterWorkload {
+  static final String USAGE = "writer --dataset PATH --id W --ops N --go FILE [--seed S]";
+
+  /** Share of operations that append; the rest update or delete an own row. */
+  private static final double APPEND_SHARE = 0.55;
+
+  /** Share of operations that update (the remainder deletes). */
+  private static final double UPDATE_SHARE = 0.25;
+
+  private final String datasetPath;
+  private final String id;
+  private final int ops;
+  private final StartSignal start;
+  private final Random random;
+
+  WriterWorkload(Arguments args) {
+    this.datasetPath = args.required("dataset");
+    this.id = args.required("id");
+    if (!RowText.WRITER_ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("--id must match " + RowText.WRITER_ID + ": " + id);
+    }
+    this.ops = args.positiveInt("ops", 200);
+    this.start = new StartSignal(args.required("go"));
+    String seed = args.optional("seed", null);
+    this.random = new Random(seed == null ? id.hashCode() : Long.parseLong(seed));
+  }
+
+  int run(PrintStream out, PrintStream err) throws InterruptedException {
+    Dataset dataset = Dataset.open(datasetPath);
+    int dim = dataset.getDimension();
+    WriterReport.Builder history = new WriterReport.Builder(id, err);
+    start.readyAndAwait(out);
+    long began = System.nanoTime();
+    for (int op = 0; op < ops; op++) {
+      double roll = random.nextDouble();
+      List<WriterReport.OwnRow> updatable = history.updatable();
+      List<WriterReport.OwnRow> deletable = history.deletable();
+      if (roll < APPEND_SHARE || deletable.isEmpty()) {
+        int seq = history.nextSeq();
+        try {
+          long index =
+              dataset.append(
+                  RowText.appended(id, seq),
+                  "writer=" + id + ";seq=" + seq,
+                  embedding(seq, false, dim));
+          history.appended(seq, index);
+        } catch (Exception e) {
+          history.failed(null, e);
+        }
+      } else if (roll < APPEND_SHARE + UPDATE_SHARE && !updatable.isEmpty()) {
+        WriterReport.OwnRow row = updatable.get(random.nextInt(updatable.size()));
+        try {
+          dataset.update(
+              row.index,
+              RowText.updated(id, row.seq),
+              "writer=" + id + ";seq=" + row.seq + ";updated=true",
+              embedding(row.seq, true, dim));
+          history.updated(row);
+        } catch (Exception e) {
+          history.failed(row, e);
+        }
+      } else {
+        WriterReport.OwnRow row = deletable.get(random.nextInt(deletable.size()));
+        try {
+          dataset.delete(row.index);
+          history.deleted(row);
+        } catch (Exception e) {
+          history.failed(row, e);
+        }
+      }
+    }
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+    out.println(Json.write(history.build(elapsedMs, LockWaitProbe.totalWaitMillis()).toJson()));
+    return 0;
+  }
+
+  /** A deterministic unit vector per row and version, so searches have something to rank. */
+  private float[] embedding(int seq, boolean updated, int dim) {
+    Random values = new Random(((long) id.hashCode() << 32) ^ (seq * 2L + (updated ? 1 : 0)));
+    float[] embedding = new float[dim];
+    double norm = 0;
+    for (int i = 0; i < dim; i++) {
+      embedding[i] = (float) values.nextGaussian();
+      norm += embedding[i] * embedding[i];
+    }
+    for (int i = 0; i < dim; i++) {
+      embedding[i] /= (float) Math.sqrt(norm);
+    }
+    return embedding;
+  }
+}
