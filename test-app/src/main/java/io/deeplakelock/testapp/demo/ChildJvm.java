@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One workload process: its standard output is watched for the {@code READY} line and kept for the
  * JSON summary, its standard error goes to a log file so the demo's own output stays a table.
+ * Public so the integration tests drive their child JVMs the same way.
  */
-final class ChildJvm {
+public final class ChildJvm {
   private final String name;
   private final Process process;
   private final Path log;
@@ -36,7 +37,7 @@ final class ChildJvm {
   }
 
   /** Starts {@code command} in {@code workDir} with extra environment variables. */
-  static ChildJvm start(
+  public static ChildJvm start(
       String name, List<String> command, Map<String, String> environment, Path workDir, Path log)
       throws IOException {
     ProcessBuilder builder =
@@ -47,12 +48,17 @@ final class ChildJvm {
     return new ChildJvm(name, builder.start(), log);
   }
 
-  String name() {
+  /** The process, e.g. for its pid when a test signals it. */
+  public Process process() {
+    return process;
+  }
+
+  public String name() {
     return name;
   }
 
   /** Waits until the child printed {@code READY}; false if it exited or the time ran out first. */
-  boolean awaitReady(long timeout, TimeUnit unit) throws InterruptedException {
+  public boolean awaitReady(long timeout, TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     while (!ready.await(50, TimeUnit.MILLISECONDS)) {
       if (!process.isAlive() || System.nanoTime() - deadline > 0) {
@@ -63,7 +69,7 @@ final class ChildJvm {
   }
 
   /** Waits for the child to exit and returns its status; kills it if the time runs out. */
-  int awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
+  public int awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
     if (!process.waitFor(timeout, unit)) {
       process.destroyForcibly();
       throw new DemoException(name + " did not finish within " + timeout + " " + unit, this);
@@ -73,7 +79,7 @@ final class ChildJvm {
   }
 
   /** The JSON summary the child printed last, or null if it printed none. */
-  Map<String, Object> summary() {
+  public Map<String, Object> summary() {
     synchronized (output) {
       for (int i = output.size() - 1; i >= 0; i--) {
         if (output.get(i).startsWith("{")) {
@@ -85,7 +91,7 @@ final class ChildJvm {
   }
 
   /** The last lines the child wrote to standard error. */
-  List<String> logTail(int lines) {
+  public List<String> logTail(int lines) {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
       return all.subList(Math.max(0, all.size() - lines), all.size());
@@ -94,7 +100,7 @@ final class ChildJvm {
     }
   }
 
-  void destroy() {
+  public void destroy() {
     process.destroyForcibly();
   }
 
