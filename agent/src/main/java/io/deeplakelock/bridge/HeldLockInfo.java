@@ -14,12 +14,14 @@ public final class HeldLockInfo {
   private final String lockPath;
   private final LockMode mode;
   private final long token;
+  private final long sessionId;
 
-  public HeldLockInfo(String dataset, String lockPath, LockMode mode, long token) {
+  public HeldLockInfo(String dataset, String lockPath, LockMode mode, long token, long sessionId) {
     this.dataset = dataset;
     this.lockPath = lockPath;
     this.mode = mode;
     this.token = token;
+    this.sessionId = sessionId;
   }
 
   /** The dataset path as the rule evaluated it, or null when the rule has a fixed lock path. */
@@ -42,8 +44,19 @@ public final class HeldLockInfo {
     return token;
   }
 
+  /** The ZooKeeper session that holds the lock node; the lock lives only as long as it does. */
+  public long sessionId() {
+    return sessionId;
+  }
+
   @Override
   public String toString() {
-    return mode.label() + " lock " + lockPath + " token " + token;
+    return mode.label()
+        + " lock "
+        + lockPath
+        + " token "
+        + token
+        + " session 0x"
+        + Long.toHexString(sessionId);
   }
 }

@@ -20,7 +20,9 @@ public final class HeldLock implements AutoCloseable {
     this.hold = hold;
     this.call = call;
     this.outermost = outermost;
-    this.info = new HeldLockInfo(call.dataset, lock.path(), hold.nodeMode, hold.node.czxid);
+    this.info =
+        new HeldLockInfo(
+            call.dataset, lock.path(), hold.nodeMode, hold.node.czxid, hold.node.sessionId);
   }
 
   /** True when this call took the lock; false when it re-entered a lock its thread held. */
