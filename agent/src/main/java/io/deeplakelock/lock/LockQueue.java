@@ -176,7 +176,9 @@ final class LockQueue {
     long remaining = deadline - System.nanoTime();
     if (remaining <= 0
         || !client.blockUntilConnected(
-            (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)) {
+            (int)
+                Math.min(Integer.MAX_VALUE, Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining))),
+            TimeUnit.MILLISECONDS)) {
       throw new LockTimeoutException(
           "timed out after "
               + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)

@@ -49,8 +49,8 @@ public final class LockService implements AutoCloseable {
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
             .connectString(config.connect())
-            .sessionTimeoutMs((int) config.sessionTimeoutMillis())
-            .connectionTimeoutMs((int) config.connectionTimeoutMillis())
+            .sessionTimeoutMs(clampToInt(config.sessionTimeoutMillis()))
+            .connectionTimeoutMs(clampToInt(config.connectionTimeoutMillis()))
             .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3))
             .threadFactory(new DaemonThreads("curator"))
             .zookeeperFactory(new NamedZooKeeperFactory());
@@ -59,6 +59,10 @@ public final class LockService implements AutoCloseable {
     }
     this.client = builder.build();
     client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
+  }
+
+  private static int clampToInt(long millis) {
+    return (int) Math.min(Integer.MAX_VALUE, millis);
   }
 
   /** Creates the client and starts connecting in the background; returns at once. */

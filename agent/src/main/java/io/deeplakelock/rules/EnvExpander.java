@@ -40,7 +40,7 @@ final class EnvExpander {
       out.append(text, last, m.start());
       last = m.end();
       String whole = m.group();
-      String body = m.group(1);
+      String body = m.group(1).trim();
       if (whole.startsWith("$$")) {
         out.append(whole, 1, whole.length());
         continue;

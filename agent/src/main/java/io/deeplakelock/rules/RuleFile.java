@@ -43,8 +43,9 @@ public final class RuleFile {
   /** Larger files are refused before parsing: a rules file is a few kilobytes. */
   static final int MAX_BYTES = 1024 * 1024;
 
+  // ENV_TAG: snakeyaml-engine tags a plain ${NAME} value itself; we expand it as text.
   private static final List<Tag> PLAIN_TAGS =
-      Arrays.asList(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.MAP, Tag.SEQ);
+      Arrays.asList(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.MAP, Tag.SEQ, Tag.ENV_TAG);
 
   private final String label;
   private final EnvExpander env;
@@ -127,7 +128,7 @@ public final class RuleFile {
             : Collections.<String, Node>emptyMap();
 
     String connect = zk.containsKey("connect") ? text(zk.get("connect")) : null;
-    if (connect == null && top.containsKey("zookeeper")) {
+    if (!zk.containsKey("connect") && top.containsKey("zookeeper")) {
       problem(top.get("zookeeper"), "zookeeper.connect is required, e.g. connect: 127.0.0.1:2181");
     }
     long sessionTimeout = positiveDuration(zk.get("sessionTimeout"), 30_000L);
@@ -148,7 +149,7 @@ public final class RuleFile {
       rules = rules(top.get("rules"), defaults);
     }
     if (!problems.isEmpty()) {
-      throw new RuleFileException(problems);
+      throw new RuleFileException(inFileOrder(problems));
     }
     return new AgentConfig(
         label, connect, sessionTimeout, connectionTimeout, namespace, lockRoot, protocol, rules);
@@ -241,7 +242,7 @@ public final class RuleFile {
       DatasetExpression dataset = null;
       if (r.containsKey("dataset")) {
         dataset = expression(r.get("dataset"));
-      } else if (lockPath == null) {
+      } else if (!r.containsKey("lockPath")) {
         problem(
             item,
             "the rule has no 'dataset': say where the dataset path comes from (arg0, this.path,"
@@ -550,6 +551,9 @@ public final class RuleFile {
 
   /** A scalar as text with environment placeholders expanded, or null after a problem. */
   private String text(Node node) {
+    if (!checkTag(node)) {
+      return null;
+    }
     if (!(node instanceof ScalarNode) || node.getTag().equals(Tag.NULL)) {
       problem(node, "expected a single value here, not " + describe(node));
       return null;
@@ -677,6 +681,28 @@ public final class RuleFile {
     return mark.isPresent()
         ? new SourcePosition(label, mark.get().getLine() + 1, mark.get().getColumn() + 1)
         : new SourcePosition(label, 1, 1);
+  }
+
+  /** Sorts {@code file:line:col: message} lines by line, then column. */
+  private List<String> inFileOrder(List<String> lines) {
+    List<String> sorted = new ArrayList<>(lines);
+    int prefix = label.length() + 1;
+    sorted.sort(
+        (a, b) -> {
+          int[] pa = lineAndColumn(a, prefix);
+          int[] pb = lineAndColumn(b, prefix);
+          return pa[0] != pb[0] ? Integer.compare(pa[0], pb[0]) : Integer.compare(pa[1], pb[1]);
+        });
+    return sorted;
+  }
+
+  private static int[] lineAndColumn(String problem, int prefix) {
+    String[] parts = problem.substring(prefix).split(":", 3);
+    try {
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    } catch (RuntimeException e) {
+      return new int[] {0, 0};
+    }
   }
 
   private static String describe(Node node) {

@@ -313,15 +313,19 @@ public final class ValuePath {
    */
   private static MethodHandle accessibleHandle(Class<?> type, Method method)
       throws IllegalAccessException {
-    MethodType signature = MethodType.methodType(method.getReturnType());
+    // By name only: a JDK class may narrow the return type (UnixPath.normalize() returns
+    // UnixPath), while the public interface declares Path.
     for (Class<?> c : supertypes(type)) {
       if (!Modifier.isPublic(c.getModifiers())) {
         continue;
       }
       try {
-        return MethodHandles.publicLookup().findVirtual(c, method.getName(), signature);
+        Method declared = c.getMethod(method.getName());
+        if (Modifier.isPublic(declared.getDeclaringClass().getModifiers())) {
+          return MethodHandles.publicLookup().unreflect(declared);
+        }
       } catch (NoSuchMethodException | IllegalAccessException | RuntimeException ignored) {
-        // not declared publicly here; try the next supertype
+        // not public here (or not exported); try the next supertype
       }
     }
     method.setAccessible(true);
