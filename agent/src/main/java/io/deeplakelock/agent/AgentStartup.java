@@ -62,7 +62,7 @@ final class AgentStartup {
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
 
     GuardTransformer transformer = new GuardTransformer(new GuardPlan(config.rules()), conflicts);
-    new AgentBuilder.Default()
+    quietAgentBuilder()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
@@ -102,6 +102,27 @@ final class AgentStartup {
             + " ("
             + config.protocol().name().toLowerCase(java.util.Locale.ROOT)
             + " protocol)");
+  }
+
+  /**
+   * ByteBuddy's default AgentBuilder probes {@code sun.misc.Unsafe}, which JDK 24+ reports on the
+   * host's stderr at every start. We never inject classes through Unsafe, so the relocated "safe"
+   * switch turns the probe off. The property lives in our own relocated namespace (no host code
+   * reads it) and is removed again at once; ByteBuddy reads it only while initialising.
+   */
+  private static AgentBuilder quietAgentBuilder() {
+    String safe = AgentBuilder.class.getPackage().getName().replace(".agent.builder", "") + ".safe";
+    boolean set = System.getProperty(safe) == null;
+    if (set) {
+      System.setProperty(safe, "true");
+    }
+    try {
+      return new AgentBuilder.Default();
+    } finally {
+      if (set) {
+        System.clearProperty(safe);
+      }
+    }
   }
 
   /**

@@ -66,9 +66,33 @@ class AgentStartupIT {
     assertTrue(seconds < 20, "start-up waited on ZooKeeper: " + seconds + " s");
   }
 
+  @Test
+  void noJvmWarningsOnTheNewestJdk() throws Exception {
+    Path jdk25 = Paths.get("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(jdk25), "no JDK 25 here");
+    Path rules = dir.resolve("ok.yaml");
+    Files.write(
+        rules,
+        ("zookeeper:\n  connect: 127.0.0.1:1\nrules:\n"
+                + "  - {name: r, class: com.example.Absent, methods: [m], lock: write,"
+                + " dataset: arg0}\n")
+            .getBytes(StandardCharsets.UTF_8));
+    Result r = runService(jdk25.toString(), rules.toString());
+    assertEquals(0, r.exit, r.toString());
+    assertEquals("hello from the service\n", r.stdout);
+    // e.g. JDK 24+'s "A terminally deprecated method in sun.misc.Unsafe has been called"
+    assertTrue(!r.stderr.contains("WARNING:"), r.stderr);
+  }
+
   private Result runService(String agentArgument) throws IOException, InterruptedException {
+    return runService(
+        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), agentArgument);
+  }
+
+  private Result runService(String java, String agentArgument)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(java);
     cmd.add("-Xshare:off"); // keeps the JVM's CDS notice about the bootstrap path out of stderr
     cmd.add("-javaagent:" + ShadedJar.path() + "=" + agentArgument);
     cmd.add("-cp");
