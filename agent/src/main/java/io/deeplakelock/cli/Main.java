@@ -18,6 +18,8 @@ public final class Main {
           + "Commands:\n"
           + "  check --config FILE [--classpath CP]\n"
           + "                        validate a rules file; list what each rule guards\n"
+          + "  locks --zk CONNECT [PATH]\n"
+          + "                        list lock holders and waiters under PATH (/deeplake)\n"
           + "  --version             print the version\n"
           + "  --help                print this help; each command has --help too\n";
 
@@ -43,6 +45,8 @@ public final class Main {
         return OK;
       case "check":
         return CheckCommand.run(args, out, err);
+      case "locks":
+        return LocksCommand.run(args, out, err);
       default:
         err.println("deeplake-lock: unknown command '" + args[0] + "'");
         err.print(USAGE);
