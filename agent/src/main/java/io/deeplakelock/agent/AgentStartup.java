@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
 
@@ -28,14 +29,30 @@ final class AgentStartup {
 
   private static final long UNMATCHED_WARNING_DELAY_SECONDS = 30;
 
+  /** The agent argument with which {@code detach <pid>} attaches. */
+  static final String DETACH = "--detach";
+
+  /** How long detach waits for guarded calls in flight before finishing in the background. */
+  private static final long DETACH_WAIT_MILLIS = 30_000;
+
   private AgentStartup() {}
 
   static void start(String args, Instrumentation inst, boolean attached) {
+    if (attached && DETACH.equals(args)) {
+      detach();
+      return;
+    }
+    if (RunningAgent.current() != null) {
+      refuse(attached, "already running in this JVM; detach it first to load other rules");
+      return;
+    }
     // First, before anything can load a bridge class through this (the system) class loader.
     // This class must never assign an agent object to a bridge type: the verifier would load
     // the bridge type while linking this class, before the injection below.
     try {
-      BridgeInjector.inject(inst);
+      if (!BridgeInjector.alreadyInjected()) {
+        BridgeInjector.inject(inst);
+      }
     } catch (Exception e) {
       refuse(attached, "cannot put the bridge on the bootstrap class path: " + e);
       return;
@@ -62,30 +79,32 @@ final class AgentStartup {
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
 
     GuardTransformer transformer = new GuardTransformer(new GuardPlan(config.rules()), conflicts);
-    quietAgentBuilder()
-        .disableClassFormatChanges()
-        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-        .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
-        .with(new TypePoolCache())
-        .with(new TransformLog(transformer))
-        .ignore(ignored())
-        .type(transformer.typeMatcher())
-        .transform(transformer)
-        .installOn(inst);
+    ResettableClassFileTransformer installed =
+        quietAgentBuilder()
+            .disableClassFormatChanges()
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+            .with(new TypePoolCache())
+            .with(new TransformLog(transformer))
+            .ignore(ignored())
+            .type(transformer.typeMatcher())
+            .transform(transformer)
+            .installOn(inst);
 
     UnmatchedRules unmatched = new UnmatchedRules(config.rules(), transformer, file);
     ScheduledExecutorService watch =
         Executors.newSingleThreadScheduledExecutor(new DaemonThreads("watch"));
     watch.schedule(unmatched, UNMATCHED_WARNING_DELAY_SECONDS, TimeUnit.SECONDS);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  watch.shutdownNow();
-                  unmatched.run();
-                  service.close(); // ends the session: this JVM's lock nodes go at once
-                },
-                "deeplake-lock-shutdown"));
+    Thread shutdownHook =
+        new Thread(
+            () -> {
+              watch.shutdownNow();
+              unmatched.run();
+              service.close(); // ends the session: this JVM's lock nodes go at once
+            },
+            "deeplake-lock-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    RunningAgent.register(new RunningAgent(inst, installed, service, watch, shutdownHook));
 
     System.err.println(
         "deeplake-lock "
@@ -102,6 +121,15 @@ final class AgentStartup {
             + " ("
             + config.protocol().name().toLowerCase(java.util.Locale.ROOT)
             + " protocol)");
+  }
+
+  private static void detach() {
+    try {
+      RunningAgent.detach(DETACH_WAIT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("deeplake-lock: detach interrupted", e);
+    }
   }
 
   /**

@@ -26,6 +26,16 @@ final class BridgeInjector {
 
   private BridgeInjector() {}
 
+  /** True when an earlier attach already put the bridge on the bootstrap class path. */
+  static boolean alreadyInjected() {
+    try {
+      Class.forName("io.deeplakelock.bridge.LockBridge", false, null);
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
   static void inject(Instrumentation inst) throws IOException {
     File agentJar = agentJar();
     Map<String, byte[]> classes = new HashMap<>();

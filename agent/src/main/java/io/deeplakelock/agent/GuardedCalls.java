@@ -41,6 +41,11 @@ final class GuardedCalls implements LockHandler {
     LockBridge.install(new GuardedCalls(config, locks, conflicts, workingDirectory));
   }
 
+  /** Unplugs the handler: guarded calls still woven in would now fail closed. */
+  static void uninstall() {
+    LockBridge.install(null);
+  }
+
   GuardedCalls(AgentConfig config, LockService locks, Conflicts conflicts, Path workingDirectory) {
     this.rules = config.rules().toArray(new Rule[0]);
     this.conflicts = conflicts;

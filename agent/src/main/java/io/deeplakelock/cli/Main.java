@@ -18,6 +18,9 @@ public final class Main {
           + "Commands:\n"
           + "  check --config FILE [--classpath CP]\n"
           + "                        validate a rules file; list what each rule guards\n"
+          + "  attach <pid> --config FILE\n"
+          + "                        load the agent into a running JVM\n"
+          + "  detach <pid>          remove the agent from a running JVM\n"
           + "  locks --zk CONNECT [PATH]\n"
           + "                        list lock holders and waiters under PATH (/deeplake)\n"
           + "  --version             print the version\n"
@@ -47,6 +50,10 @@ public final class Main {
         return CheckCommand.run(args, out, err);
       case "locks":
         return LocksCommand.run(args, out, err);
+      case "attach":
+        return AttachCommand.attach(args, out, err);
+      case "detach":
+        return AttachCommand.detach(args, out, err);
       default:
         err.println("deeplake-lock: unknown command '" + args[0] + "'");
         err.print(USAGE);

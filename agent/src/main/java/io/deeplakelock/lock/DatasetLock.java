@@ -42,6 +42,16 @@ public final class DatasetLock {
    * @return the hold, to be closed exactly once when the guarded call ends
    */
   public HeldLock acquire(CallSite call) {
+    service.callStarted();
+    try {
+      return acquireCounted(call);
+    } catch (RuntimeException | Error e) {
+      service.callEnded();
+      throw e;
+    }
+  }
+
+  private HeldLock acquireCounted(CallSite call) {
     Thread thread = Thread.currentThread();
     ThreadHold hold = holds.get(thread);
     if (hold != null) {
@@ -68,6 +78,14 @@ public final class DatasetLock {
   }
 
   void release(HeldLock held, ThreadHold hold, CallSite call) {
+    try {
+      releaseCounted(held, hold, call);
+    } finally {
+      service.callEnded();
+    }
+  }
+
+  private void releaseCounted(HeldLock held, ThreadHold hold, CallSite call) {
     service.pop(held);
     if (!hold.exit(call.mode)) {
       return;

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.curator.framework.CuratorFramework;
@@ -38,6 +39,7 @@ public final class LockService implements AutoCloseable {
   private final ConcurrentHashMap<String, DatasetLock> locks = new ConcurrentHashMap<>();
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder lostLocks = new LongAdder();
+  private final AtomicInteger callsInFlight = new AtomicInteger();
   private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
   private final String processName = ManagementFactory.getRuntimeMXBean().getName();
   // The holds of the guarded calls running on each thread, innermost last.
@@ -111,6 +113,19 @@ public final class LockService implements AutoCloseable {
     } catch (Exception e) {
       return 0;
     }
+  }
+
+  void callStarted() {
+    callsInFlight.incrementAndGet();
+  }
+
+  void callEnded() {
+    callsInFlight.decrementAndGet();
+  }
+
+  /** Guarded calls that are waiting for or holding a lock right now. */
+  public int callsInFlight() {
+    return callsInFlight.get();
   }
 
   void recordWait(long nanos) {

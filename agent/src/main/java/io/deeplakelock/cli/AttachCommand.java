@@ -1,0 +1,108 @@
+package io.deeplakelock.cli;
+
+import io.deeplakelock.rules.RuleFile;
+import io.deeplakelock.rules.RuleFileException;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import net.bytebuddy.agent.ByteBuddyAgent;
+
+/**
+ * {@code attach <pid> --config FILE} and {@code detach <pid>}: roll the agent out to, or back from,
+ * a running JVM without a restart.
+ */
+final class AttachCommand {
+
+  static final String ATTACH_USAGE =
+      "usage: java -jar deeplake-lock.jar attach <pid> --config FILE\n"
+          + "\n"
+          + "Loads the agent into the running JVM <pid> (same user; a JDK, not a JRE), which\n"
+          + "retransforms the classes it has already loaded. The rules file is checked here\n"
+          + "first. On JDK 21+ start the target with -XX:+EnableDynamicAgentLoading, or it\n"
+          + "prints a warning (and future JDKs refuse).\n"
+          + "Exit status: 0 attached, 1 the attach failed, 2 usage error or invalid rules file.\n";
+
+  static final String DETACH_USAGE =
+      "usage: java -jar deeplake-lock.jar detach <pid>\n"
+          + "\n"
+          + "Removes all advice from the running JVM <pid>; guarded calls in flight finish under\n"
+          + "the locks they took, then the agent's ZooKeeper session is closed.\n"
+          + "Exit status: 0 detached, 1 the detach failed, 2 usage error.\n";
+
+  private AttachCommand() {}
+
+  static int attach(String[] args, PrintStream out, PrintStream err) {
+    String pid = null;
+    String config = null;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--help")) {
+        out.print(ATTACH_USAGE);
+        return Main.OK;
+      } else if (args[i].equals("--config") && i + 1 < args.length) {
+        config = args[++i];
+      } else if (pid == null && args[i].matches("\\d+")) {
+        pid = args[i];
+      } else {
+        err.println("deeplake-lock attach: unexpected argument '" + args[i] + "'");
+        err.print(ATTACH_USAGE);
+        return Main.USAGE_OR_INVALID;
+      }
+    }
+    if (pid == null || config == null) {
+      err.print(ATTACH_USAGE);
+      return Main.USAGE_OR_INVALID;
+    }
+    Path rules = Paths.get(config).toAbsolutePath().normalize();
+    try {
+      RuleFile.load(rules);
+    } catch (RuleFileException e) {
+      e.problems().forEach(err::println);
+      return Main.USAGE_OR_INVALID;
+    }
+    // The target resolves the path against its own working directory: pass it absolute.
+    return load(pid, rules.toString(), "attached to " + pid + " with rules " + rules, out, err);
+  }
+
+  static int detach(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 2 && args[1].equals("--help")) {
+      out.print(DETACH_USAGE);
+      return Main.OK;
+    }
+    if (args.length != 2 || !args[1].matches("\\d+")) {
+      err.print(DETACH_USAGE);
+      return Main.USAGE_OR_INVALID;
+    }
+    return load(args[1], "--detach", "detached from " + args[1], out, err);
+  }
+
+  private static int load(
+      String pid, String argument, String success, PrintStream out, PrintStream err) {
+    try {
+      ByteBuddyAgent.attach(agentJar(), pid, argument);
+      out.println("deeplake-lock: " + success);
+      return Main.OK;
+    } catch (RuntimeException e) {
+      StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
+      for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+        why.append("; ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+      }
+      err.println(
+          "deeplake-lock: could not load the agent into "
+              + pid
+              + ": "
+              + why
+              + " (the target's stderr says more)");
+      return Main.PROBLEMS;
+    }
+  }
+
+  private static File agentJar() {
+    try {
+      return new File(
+          AttachCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("cannot locate deeplake-lock.jar", e);
+    }
+  }
+}
