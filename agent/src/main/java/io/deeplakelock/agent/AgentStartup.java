@@ -95,6 +95,9 @@ final class AgentStartup {
     ScheduledExecutorService watch =
         Executors.newSingleThreadScheduledExecutor(new DaemonThreads("watch"));
     watch.schedule(unmatched, UNMATCHED_WARNING_DELAY_SECONDS, TimeUnit.SECONDS);
+    // Off the start-up path: the platform MBean server costs tens of milliseconds to create.
+    AgentStatus status = new AgentStatus(config, service, transformer);
+    watch.execute(status::register);
     Thread shutdownHook =
         new Thread(
             () -> {

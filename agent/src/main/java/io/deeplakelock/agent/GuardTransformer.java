@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
@@ -34,6 +35,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
   private final Map<Integer, Advice> adviceByRule = new ConcurrentHashMap<>();
   private final Set<String> matchedRules = ConcurrentHashMap.newKeySet();
   private final Set<String> selectedTypes = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger instrumentedMethods = new AtomicInteger();
 
   GuardTransformer(GuardPlan plan, Conflicts conflicts) {
     this.plan = plan;
@@ -56,6 +58,11 @@ final class GuardTransformer implements AgentBuilder.Transformer {
     return selectedTypes.contains(typeName);
   }
 
+  /** Methods woven with advice so far (counted again when a class is retransformed). */
+  int instrumentedMethods() {
+    return instrumentedMethods.get();
+  }
+
   /** The names of rules that have guarded at least one method so far. */
   Set<String> matchedRules() {
     return matchedRules;
@@ -74,6 +81,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
       Rule rule = e.getValue();
       MethodDescription method = e.getKey();
       matchedRules.add(rule.name());
+      instrumentedMethods.incrementAndGet();
       methodsById.computeIfAbsent(rule.id(), k -> new ArrayList<>()).add(method);
       log.debug(
           "instrumenting {}.{}{} with rule '{}': {}",

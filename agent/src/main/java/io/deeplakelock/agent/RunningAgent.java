@@ -95,6 +95,7 @@ final class RunningAgent {
   }
 
   private void finish() {
+    AgentStatus.unregister();
     GuardedCalls.uninstall();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);

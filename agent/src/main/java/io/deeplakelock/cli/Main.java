@@ -21,6 +21,7 @@ public final class Main {
           + "  attach <pid> --config FILE\n"
           + "                        load the agent into a running JVM\n"
           + "  detach <pid>          remove the agent from a running JVM\n"
+          + "  status <pid>          rules, connection and per-lock figures of a running agent\n"
           + "  locks --zk CONNECT [PATH]\n"
           + "                        list lock holders and waiters under PATH (/deeplake)\n"
           + "  --version             print the version\n"
@@ -50,6 +51,8 @@ public final class Main {
         return CheckCommand.run(args, out, err);
       case "locks":
         return LocksCommand.run(args, out, err);
+      case "status":
+        return StatusCommand.run(args, out, err);
       case "attach":
         return AttachCommand.attach(args, out, err);
       case "detach":

@@ -2,8 +2,13 @@ package io.deeplakelock.lock;
 
 import io.deeplakelock.bridge.LockLostException;
 import io.deeplakelock.bridge.LockMode;
+import io.deeplakelock.bridge.LockTimeoutException;
 import io.deeplakelock.bridge.LockUpgradeException;
 import io.deeplakelock.rules.LockPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,10 +30,35 @@ public final class DatasetLock {
   private final LockService service;
   private final LockQueue queue;
   private final ConcurrentHashMap<Thread, ThreadHold> holds = new ConcurrentHashMap<>();
+  private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
+  private final LockStats stats = new LockStats();
 
   DatasetLock(LockService service, String path) {
     this.service = service;
     this.queue = new LockQueue(service, path);
+  }
+
+  /** This lock's counters. */
+  public LockStats stats() {
+    return stats;
+  }
+
+  /** Names of the threads of this JVM that hold the lock now, with their modes. */
+  public List<String> holders() {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<Thread, ThreadHold> e : holds.entrySet()) {
+      out.add(e.getKey().getName() + " (" + e.getValue().nodeMode.label() + ")");
+    }
+    return out;
+  }
+
+  /** Names of the threads of this JVM that wait for the lock now. */
+  public List<String> waiters() {
+    List<String> out = new ArrayList<>();
+    for (Thread t : waiters) {
+      out.add(t.getName());
+    }
+    return out;
   }
 
   /** The lock's znode path (below the namespace, if any). */
@@ -69,8 +99,24 @@ public final class DatasetLock {
       return service.push(new HeldLock(this, hold, call, false));
     }
     long start = System.nanoTime();
-    LockNode node = queue.acquire(call, TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis()));
-    service.recordWait(System.nanoTime() - start);
+    LockNode node;
+    waiters.add(thread);
+    try {
+      node = queue.acquire(call, TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis()));
+    } catch (LockTimeoutException e) {
+      stats.timeouts.increment();
+      throw e;
+    } finally {
+      waiters.remove(thread);
+    }
+    long waitedNanos = System.nanoTime() - start;
+    service.recordWait(waitedNanos);
+    stats.acquisitions.increment();
+    stats.waitTimes.record(waitedNanos);
+    stats.lastToken.set(node.czxid);
+    if (node.queued) {
+      stats.waited.increment();
+    }
     hold = new ThreadHold(node, call.mode, call.rule);
     hold.enter(call.mode);
     holds.put(thread, hold);
@@ -91,12 +137,14 @@ public final class DatasetLock {
       return;
     }
     holds.remove(Thread.currentThread());
+    stats.holdTimes.record(System.nanoTime() - hold.node.acquiredAtNanos);
     boolean sameSession = hold.node.sessionId == service.sessionId();
     boolean stillThere = queue.remove(hold.node.path);
     if (stillThere && sameSession) {
       return;
     }
     service.countLostLock();
+    stats.lost.increment();
     String message =
         "the "
             + call.describe(queue.path())

@@ -11,9 +11,15 @@ final class LockNode {
   /** The ZooKeeper session that created the (ephemeral) node; it dies with that session. */
   final long sessionId;
 
-  LockNode(String path, long czxid, long sessionId) {
+  /** True when the node had to wait behind another contender. */
+  final boolean queued;
+
+  final long acquiredAtNanos = System.nanoTime();
+
+  LockNode(String path, long czxid, long sessionId, boolean queued) {
     this.path = path;
     this.czxid = czxid;
     this.sessionId = sessionId;
+    this.queued = queued;
   }
 }

@@ -77,7 +77,9 @@ final class LockQueue {
       }
       String name = ours.substring(path.length() + 1);
       String blocker;
+      boolean queued = false;
       while ((blocker = blocker(name, call.mode)) != null) {
+        queued = true;
         if (!awaitGone(blocker, deadline)) {
           String holder = describeHolder(blocker);
           throw new LockTimeoutException(
@@ -93,7 +95,7 @@ final class LockQueue {
         awaitConnected(call, start, deadline);
       }
       acquired = true;
-      return new LockNode(ours, czxid, sessionId);
+      return new LockNode(ours, czxid, sessionId, queued);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DatasetLockException(

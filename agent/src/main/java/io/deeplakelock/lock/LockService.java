@@ -4,7 +4,9 @@ import io.deeplakelock.rules.AgentConfig;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +42,7 @@ public final class LockService implements AutoCloseable {
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder lostLocks = new LongAdder();
   private final AtomicInteger callsInFlight = new AtomicInteger();
+  private volatile String connectionState = "CONNECTING";
   private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
   private final String processName = ManagementFactory.getRuntimeMXBean().getName();
   // The holds of the guarded calls running on each thread, innermost last.
@@ -92,6 +95,16 @@ public final class LockService implements AutoCloseable {
   /** The hold of the innermost guarded call on this thread, or null. */
   public HeldLock current() {
     return callStack.get().peekLast();
+  }
+
+  /** Every lock this JVM has used, by path. */
+  public Map<String, DatasetLock> locks() {
+    return Collections.unmodifiableMap(locks);
+  }
+
+  /** The last connection state Curator reported: CONNECTED, SUSPENDED, LOST, ... */
+  public String connectionState() {
+    return connectionState;
   }
 
   public CuratorFramework client() {
@@ -167,6 +180,7 @@ public final class LockService implements AutoCloseable {
   }
 
   private void onConnectionState(ConnectionState state) {
+    connectionState = state.name();
     switch (state) {
       case LOST:
         log.warn(

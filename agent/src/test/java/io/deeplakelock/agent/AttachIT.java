@@ -75,8 +75,14 @@ class AttachIT {
             call(stdin, lines)
                 .matches("IN-CALL write lock /deeplake/%2Fdata%2Fds token \\d+ session 0x\\w+ .*"));
 
+        String status = cliOutput("status", pid);
+        assertTrue(status.contains("(CONNECTED), 1 method(s) instrumented"), status);
+        assertTrue(status.contains("  /deeplake/%2Fdata%2Fds  (dataset /data/ds)"), status);
+        assertTrue(status.contains("    acquisitions 1 (waited 0), timeouts 0, lost 0"), status);
+
         assertEquals(0, cli("detach", pid), stderr());
         assertEquals("IN-CALL null /data/ds", call(stdin, lines));
+        assertTrue(cliOutput("status", pid).contains("deeplake-lock is not running in " + pid));
 
         assertEquals(0, cli("attach", pid, "--config", rules.toString()), stderr());
         assertTrue(call(stdin, lines).startsWith("IN-CALL write lock /deeplake/%2Fdata%2Fds"));
@@ -99,6 +105,18 @@ class AttachIT {
     String line = lines.poll(60, TimeUnit.SECONDS);
     assertTrue(line != null, "the target printed nothing; its stderr:\n" + stderr());
     return line;
+  }
+
+  private String cliOutput(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-jar");
+    cmd.add(AgentStartupIT.ShadedJar.path());
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cli hung: " + out);
+    return out;
   }
 
   private int cli(String... args) throws Exception {

@@ -1,0 +1,34 @@
+package io.deeplakelock.agent;
+
+import java.util.List;
+
+/**
+ * What the agent exposes over JMX as {@code deeplake.lock:type=Agent}, and what {@code status
+ * <pid>} prints. Holds no secret: the connect string carries none, and credentials never reach it.
+ */
+public interface AgentStatusMXBean {
+
+  String getVersion();
+
+  String getRulesFile();
+
+  /** ZooKeeper connect string (and namespace). */
+  String getZooKeeper();
+
+  /** The last connection state: CONNECTING, CONNECTED, SUSPENDED, RECONNECTED, LOST. */
+  String getConnectionState();
+
+  /** One line per rule in force. */
+  List<String> getRules();
+
+  /** Methods woven with advice so far. */
+  int getInstrumentedMethods();
+
+  /** Guarded calls waiting for or holding a lock right now. */
+  int getCallsInFlight();
+
+  long getLocksLost();
+
+  /** Every lock path this JVM has used. */
+  List<LockStatus> getLocks();
+}

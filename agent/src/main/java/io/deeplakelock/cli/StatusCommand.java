@@ -1,0 +1,133 @@
+package io.deeplakelock.cli;
+
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+/**
+ * {@code status <pid>}: what the agent in a running JVM is doing, read from its {@code
+ * deeplake.lock:type=Agent} JMX bean through the JVM's local management agent.
+ */
+final class StatusCommand {
+
+  static final String USAGE =
+      "usage: java -jar deeplake-lock.jar status <pid>\n"
+          + "\n"
+          + "Prints the rules in force, the ZooKeeper connection state, instrumented methods and,\n"
+          + "per lock path: acquisitions, waits, timeouts, lost locks, fencing token, wait and\n"
+          + "hold time percentiles, and this JVM's current holders and waiters. The same figures\n"
+          + "are on JMX as deeplake.lock:type=Agent. Needs a JDK (attach API), same user.\n"
+          + "Exit status: 0 printed, 1 no agent in that JVM or it cannot be reached, 2 usage.\n";
+
+  private StatusCommand() {}
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 2 && args[1].equals("--help")) {
+      out.print(USAGE);
+      return Main.OK;
+    }
+    if (args.length != 2 || !args[1].matches("\\d+")) {
+      err.print(USAGE);
+      return Main.USAGE_OR_INVALID;
+    }
+    String pid = args[1];
+    String address;
+    try {
+      address = localManagementAddress(pid);
+    } catch (Exception e) {
+      err.println("deeplake-lock status: cannot attach to " + pid + ": " + rootCause(e));
+      return Main.PROBLEMS;
+    }
+    try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+      MBeanServerConnection server = connector.getMBeanServerConnection();
+      ObjectName name = new ObjectName("deeplake.lock:type=Agent");
+      if (!server.isRegistered(name)) {
+        err.println("deeplake-lock status: deeplake-lock is not running in " + pid);
+        return Main.PROBLEMS;
+      }
+      print(pid, server, name, out);
+      return Main.OK;
+    } catch (Exception e) {
+      err.println("deeplake-lock status: " + rootCause(e));
+      return Main.PROBLEMS;
+    }
+  }
+
+  private static void print(
+      String pid, MBeanServerConnection server, ObjectName name, PrintStream out) throws Exception {
+    out.println(
+        "deeplake-lock "
+            + server.getAttribute(name, "Version")
+            + " in pid "
+            + pid
+            + ": rules "
+            + server.getAttribute(name, "RulesFile")
+            + ", ZooKeeper "
+            + server.getAttribute(name, "ZooKeeper")
+            + " ("
+            + server.getAttribute(name, "ConnectionState")
+            + "), "
+            + server.getAttribute(name, "InstrumentedMethods")
+            + " method(s) instrumented, "
+            + server.getAttribute(name, "CallsInFlight")
+            + " call(s) in flight, "
+            + server.getAttribute(name, "LocksLost")
+            + " lock(s) lost");
+    out.println("rules:");
+    for (String rule : (String[]) server.getAttribute(name, "Rules")) {
+      out.println("  " + rule);
+    }
+    CompositeData[] locks = (CompositeData[]) server.getAttribute(name, "Locks");
+    out.println("locks: " + locks.length);
+    for (CompositeData lock : locks) {
+      String dataset = (String) lock.get("dataset");
+      out.println(
+          "  " + lock.get("lockPath") + (dataset.isEmpty() ? "" : "  (dataset " + dataset + ")"));
+      out.println(
+          String.format(
+              "    acquisitions %d (waited %d), timeouts %d, lost %d, fencing token %d",
+              lock.get("acquisitions"),
+              lock.get("waited"),
+              lock.get("timeouts"),
+              lock.get("lost"),
+              lock.get("fencingToken")));
+      out.println(
+          String.format(
+              "    wait p50 %.3f ms p99 %.3f ms, hold p50 %.3f ms p99 %.3f ms",
+              lock.get("waitP50Millis"),
+              lock.get("waitP99Millis"),
+              lock.get("holdP50Millis"),
+              lock.get("holdP99Millis")));
+      out.println(
+          "    holders "
+              + String.join(", ", (String[]) lock.get("holders"))
+              + "; waiters "
+              + String.join(", ", (String[]) lock.get("waiters")));
+    }
+  }
+
+  /** Starts (or finds) the target's local JMX agent through the JDK attach API. */
+  private static String localManagementAddress(String pid) throws Exception {
+    Class<?> vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
+    Object vm = vmClass.getMethod("attach", String.class).invoke(null, pid);
+    try {
+      Method start = vmClass.getMethod("startLocalManagementAgent");
+      return (String) start.invoke(vm);
+    } finally {
+      vmClass.getMethod("detach").invoke(vm);
+    }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+}
