@@ -89,6 +89,9 @@ final class AgentStatus implements AgentStatusMXBean {
       out.add(
           rule.name()
               + ": "
+              + (rule.rollout() == io.deeplakelock.rules.RolloutMode.ENFORCE
+                  ? ""
+                  : "[" + rule.rollout().label() + "] ")
               + RuleFile.lockLabel(rule)
               + " for "
               + rule.classSelector()
@@ -133,7 +136,11 @@ final class AgentStatus implements AgentStatusMXBean {
               s.holdMillis(0.5),
               s.holdMillis(0.99),
               e.getValue().holders(),
-              e.getValue().waiters()));
+              e.getValue().waiters(),
+              s.observed(),
+              s.wouldWait(),
+              s.lastBlocker(),
+              s.shadowed()));
     }
     return out;
   }

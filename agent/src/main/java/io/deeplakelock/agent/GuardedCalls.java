@@ -11,10 +11,12 @@ import io.deeplakelock.lock.LockPath;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.LockPolicy;
+import io.deeplakelock.rules.RolloutMode;
 import io.deeplakelock.rules.Rule;
 import io.deeplakelock.rules.ValuePath;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,8 @@ final class GuardedCalls implements LockHandler {
 
   private final Rule[] rules;
   private final Conflicts conflicts;
+  private final LongAdder rehearsalFailures = new LongAdder();
+  private final java.util.Set<String> rehearsalWarned = ConcurrentHashMap.newKeySet();
   private final String root;
   private final LockService locks;
   private final Path workingDirectory;
@@ -67,6 +71,10 @@ final class GuardedCalls implements LockHandler {
     String where = origin.getName() + "." + method;
     String dataset = null;
     String path = rule.lockPath();
+    if (rule.rollout() != RolloutMode.ENFORCE) {
+      rehearse(rule, origin, where, self, args);
+      return null;
+    }
     if (path == null) {
       try {
         dataset = rule.dataset().evaluate(origin, self, args);
@@ -108,6 +116,36 @@ final class GuardedCalls implements LockHandler {
       afterAcquire(rule, origin, where, self, args, held);
     }
     return held;
+  }
+
+  /**
+   * Observe and shadow modes: work out what would be locked and record it; never blocks, never
+   * fails the call. A dataset expression that fails is logged once per rule and counted.
+   */
+  private void rehearse(Rule rule, Class<?> origin, String where, Object self, Object[] args) {
+    String path = rule.lockPath();
+    try {
+      if (path == null) {
+        path = lockPathOf(rule.dataset().evaluate(origin, self, args));
+      }
+    } catch (RuntimeException e) {
+      rehearsalFailures.increment();
+      if (rehearsalWarned.add(rule.name())) {
+        log.warn(
+            "rule '{}' ({} mode) could not find the dataset of {}: {}; in enforce mode this call"
+                + " would be refused",
+            rule.name(),
+            rule.rollout().label(),
+            where,
+            e.getMessage());
+      }
+      return;
+    }
+    if (rule.rollout() == RolloutMode.SHADOW) {
+      locks.lock(path).shadow();
+    } else {
+      locks.lock(path).observe(rule.mode());
+    }
   }
 
   /** Runs the rule's afterAcquire (e.g. a reload); if it fails, releases and refuses the call. */

@@ -19,6 +19,10 @@ public final class LockStatus {
   private final double holdP99Millis;
   private final List<String> holders;
   private final List<String> waiters;
+  private final long observed;
+  private final long wouldWait;
+  private final String lastBlocker;
+  private final long shadowed;
 
   @ConstructorProperties({
     "lockPath",
@@ -33,7 +37,11 @@ public final class LockStatus {
     "holdP50Millis",
     "holdP99Millis",
     "holders",
-    "waiters"
+    "waiters",
+    "observed",
+    "wouldWait",
+    "lastBlocker",
+    "shadowed"
   })
   public LockStatus(
       String lockPath,
@@ -48,7 +56,11 @@ public final class LockStatus {
       double holdP50Millis,
       double holdP99Millis,
       List<String> holders,
-      List<String> waiters) {
+      List<String> waiters,
+      long observed,
+      long wouldWait,
+      String lastBlocker,
+      long shadowed) {
     this.lockPath = lockPath;
     this.dataset = dataset;
     this.acquisitions = acquisitions;
@@ -62,6 +74,10 @@ public final class LockStatus {
     this.holdP99Millis = holdP99Millis;
     this.holders = holders;
     this.waiters = waiters;
+    this.observed = observed;
+    this.wouldWait = wouldWait;
+    this.lastBlocker = lastBlocker;
+    this.shadowed = shadowed;
   }
 
   public String getLockPath() {
@@ -118,5 +134,25 @@ public final class LockStatus {
   /** Threads of this JVM waiting for the lock now. */
   public List<String> getWaiters() {
     return waiters;
+  }
+
+  /** Calls seen in observe mode. */
+  public long getObserved() {
+    return observed;
+  }
+
+  /** Observed calls that would have waited behind another contender. */
+  public long getWouldWait() {
+    return wouldWait;
+  }
+
+  /** The lock node an observed call would most recently have waited for. */
+  public String getLastBlocker() {
+    return lastBlocker;
+  }
+
+  /** Calls seen in shadow mode. */
+  public long getShadowed() {
+    return shadowed;
   }
 }

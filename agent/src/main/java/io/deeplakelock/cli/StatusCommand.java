@@ -108,6 +108,22 @@ final class StatusCommand {
               + String.join(", ", (String[]) lock.get("holders"))
               + "; waiters "
               + String.join(", ", (String[]) lock.get("waiters")));
+      long observed = (Long) lock.get("observed");
+      long shadowed = (Long) lock.get("shadowed");
+      if (observed > 0) {
+        out.println(
+            "    observe: "
+                + observed
+                + " call(s), "
+                + lock.get("wouldWait")
+                + " would have waited"
+                + (((String) lock.get("lastBlocker")).isEmpty()
+                    ? ""
+                    : " (last behind " + lock.get("lastBlocker") + ")"));
+      }
+      if (shadowed > 0) {
+        out.println("    shadow: " + shadowed + " call(s) would have taken this lock");
+      }
     }
   }
 

@@ -38,6 +38,16 @@ public final class DatasetLock {
     this.queue = new LockQueue(service, path);
   }
 
+  /** Observe mode: records whether a call in {@code mode} would wait now; never blocks. */
+  public void observe(LockMode mode) {
+    queue.observe(mode, stats);
+  }
+
+  /** Shadow mode: records that a call would have taken this lock; no ZooKeeper traffic. */
+  public void shadow() {
+    stats.shadowed.increment();
+  }
+
   /** This lock's counters. */
   public LockStats stats() {
     return stats;

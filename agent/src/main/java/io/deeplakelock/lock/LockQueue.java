@@ -121,6 +121,39 @@ final class LockQueue {
     }
   }
 
+  /**
+   * Observe mode: reads the queue in the background, creating nothing, and counts whether a call of
+   * {@code mode} arriving now would have had to wait. The caller never waits for the answer.
+   */
+  void observe(LockMode mode, LockStats stats) {
+    stats.observed.increment();
+    if (!service.client().getZookeeperClient().isConnected()) {
+      return; // unknown: nothing to count, and nothing may be delayed
+    }
+    try {
+      service
+          .client()
+          .getChildren()
+          .inBackground(
+              (client, event) -> {
+                if (event.getChildren() == null) {
+                  return; // no queue at all (NoNode): nobody to wait for
+                }
+                for (String child : event.getChildren()) {
+                  LockNodeName.Contender c = LockNodeName.parse(child);
+                  if (c != null && (mode == LockMode.WRITE || c.write)) {
+                    stats.wouldWait.increment();
+                    stats.lastBlocker = child;
+                    return;
+                  }
+                }
+              })
+          .forPath(path);
+    } catch (Exception e) {
+      log.debug("observe: reading {} failed: {}", path, e.toString());
+    }
+  }
+
   /** The nearest contender that {@code ours} must wait for, or null when it holds the lock. */
   private String blocker(String ours, LockMode mode) throws Exception {
     List<String> children = service.client().getChildren().forPath(path);

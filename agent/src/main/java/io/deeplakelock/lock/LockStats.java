@@ -13,6 +13,10 @@ public final class LockStats {
   final AtomicLong lastToken = new AtomicLong();
   final LatencyHistogram waitTimes = new LatencyHistogram();
   final LatencyHistogram holdTimes = new LatencyHistogram();
+  final LongAdder observed = new LongAdder();
+  final LongAdder wouldWait = new LongAdder();
+  final LongAdder shadowed = new LongAdder();
+  volatile String lastBlocker = "";
 
   /** Locks taken (outermost calls; re-entries are not counted). */
   public long acquisitions() {
@@ -35,6 +39,26 @@ public final class LockStats {
   /** The fencing token of the most recent acquisition, or 0. */
   public long lastToken() {
     return lastToken.get();
+  }
+
+  /** Calls seen in observe mode. */
+  public long observed() {
+    return observed.sum();
+  }
+
+  /** Observed calls that found a conflicting contender queued: they would have waited. */
+  public long wouldWait() {
+    return wouldWait.sum();
+  }
+
+  /** The node an observed call would most recently have waited for. */
+  public String lastBlocker() {
+    return lastBlocker;
+  }
+
+  /** Calls seen in shadow mode: what would have been locked. */
+  public long shadowed() {
+    return shadowed.sum();
   }
 
   public double waitMillis(double quantile) {

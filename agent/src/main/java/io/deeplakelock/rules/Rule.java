@@ -22,6 +22,7 @@ public final class Rule {
   private final String lockPath; // null: root + encoded dataset
   private final LockPolicy policy;
   private final ValuePath afterAcquire; // null: nothing to call after acquiring
+  private final RolloutMode rollout;
 
   Rule(
       int id,
@@ -35,7 +36,8 @@ public final class Rule {
       DatasetExpression dataset,
       String lockPath,
       LockPolicy policy,
-      ValuePath afterAcquire) {
+      ValuePath afterAcquire,
+      RolloutMode rollout) {
     this.id = id;
     this.name = name;
     this.position = position;
@@ -48,6 +50,7 @@ public final class Rule {
     this.lockPath = lockPath;
     this.policy = policy;
     this.afterAcquire = afterAcquire;
+    this.rollout = rollout;
   }
 
   /** Index of this rule in its file, bound as a constant into the advice. */
@@ -124,6 +127,11 @@ public final class Rule {
   /** A no-argument method of the receiver called right after the lock is taken, or null. */
   public ValuePath afterAcquire() {
     return afterAcquire;
+  }
+
+  /** enforce, observe or shadow: the file's {@code mode}, unless the rule sets its own. */
+  public RolloutMode rollout() {
+    return rollout;
   }
 
   /** True when calls matched by this rule take a ZooKeeper lock at all. */

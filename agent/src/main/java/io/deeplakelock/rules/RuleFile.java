@@ -110,7 +110,13 @@ public final class RuleFile {
   private AgentConfig read(String text) throws RuleFileException {
     Node root = composeSingleDocument(text);
     Map<String, Node> top =
-        mapping(root, "the rules file", Arrays.asList("zookeeper", "locks", "rules"));
+        mapping(root, "the rules file", Arrays.asList("zookeeper", "locks", "mode", "rules"));
+    RolloutMode fileMode =
+        top.containsKey("mode")
+            ? orDefault(
+                choice(top.get("mode"), RolloutMode.class, "enforce", "observe", "shadow"),
+                RolloutMode.ENFORCE)
+            : RolloutMode.ENFORCE;
     Map<String, Node> zk =
         top.containsKey("zookeeper")
             ? mapping(
@@ -146,7 +152,7 @@ public final class RuleFile {
     if (!top.containsKey("rules")) {
       problem(root, "'rules' is required: list the methods to guard (see config/ for examples)");
     } else {
-      rules = rules(top.get("rules"), defaults);
+      rules = rules(top.get("rules"), defaults, fileMode);
     }
     if (!problems.isEmpty()) {
       throw new RuleFileException(inFileOrder(problems));
@@ -155,7 +161,11 @@ public final class RuleFile {
         label, connect, sessionTimeout, connectionTimeout, namespace, lockRoot, protocol, rules);
   }
 
-  private List<Rule> rules(Node node, LockPolicy defaults) {
+  private static <T> T orDefault(T value, T fallback) {
+    return value == null ? fallback : value;
+  }
+
+  private List<Rule> rules(Node node, LockPolicy defaults, RolloutMode fileMode) {
     List<Rule> rules = new ArrayList<>();
     if (!(node instanceof SequenceNode)) {
       problem(node, "'rules' must be a list of rules, each starting with '- name: ...'");
@@ -184,7 +194,8 @@ public final class RuleFile {
                   "onTimeout",
                   "readLocks",
                   "onLockLost",
-                  "afterAcquire"));
+                  "afterAcquire",
+                  "mode"));
       int before = problems.size();
       String name = required(r, item, "name", "give the rule a unique name, e.g. name: writes");
       if (name != null && names.containsKey(name)) {
@@ -249,6 +260,12 @@ public final class RuleFile {
                 + " this.getPath(), a constant) or give a fixed lockPath");
       }
       LockPolicy policy = policy(r, defaults);
+      RolloutMode rollout =
+          r.containsKey("mode")
+              ? orDefault(
+                  choice(r.get("mode"), RolloutMode.class, "enforce", "observe", "shadow"),
+                  fileMode)
+              : fileMode;
       ValuePath afterAcquire =
           r.containsKey("afterAcquire") ? afterAcquire(r.get("afterAcquire")) : null;
       if (problems.size() == before) {
@@ -265,7 +282,8 @@ public final class RuleFile {
                 dataset,
                 lockPath,
                 policy,
-                afterAcquire);
+                afterAcquire,
+                rollout);
         checkConflicts(rule, rules, item);
         rules.add(rule);
       }

@@ -1,11 +1,13 @@
 package io.deeplakelock.testapp.service;
 
 import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads how long this JVM has waited for dataset locks from the agent's bridge, when an agent is
- * present.
+ * Reads how long this JVM has waited for dataset locks, and the lock the current call runs under,
+ * from the agent's bridge, when an agent is present.
  *
  * <p>The service is legacy code that must run, and compile, without the agent, so the bridge class
  * is looked up by name: the agent puts it on the bootstrap class path, which every class loader can
@@ -24,6 +26,28 @@ final class LockWaitProbe {
       return nanos instanceof Number
           ? TimeUnit.NANOSECONDS.toMillis(((Number) nanos).longValue())
           : null;
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The lock of the innermost guarded call on this thread as {@code lockPath}, {@code mode}, {@code
+   * token} and {@code text}; null outside guarded calls or when no agent runs.
+   */
+  static Map<String, Object> currentLock() {
+    try {
+      Object info = Class.forName(BRIDGE_CLASS).getMethod("current").invoke(null);
+      if (info == null) {
+        return null;
+      }
+      Map<String, Object> lock = new LinkedHashMap<>();
+      for (String property : new String[] {"lockPath", "mode", "token"}) {
+        Object value = info.getClass().getMethod(property).invoke(info);
+        lock.put(property, value instanceof Number ? value : String.valueOf(value));
+      }
+      lock.put("text", info.toString());
+      return lock;
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
       return null;
     }

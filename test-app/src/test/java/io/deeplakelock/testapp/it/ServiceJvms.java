@@ -1,0 +1,178 @@
+package io.deeplakelock.testapp.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.service.DatasetService;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts {@link DatasetService} workloads in child JVMs, with the built agent and a rules file or
+ * without any agent, and stops whatever is still running when the test ends.
+ */
+final class ServiceJvms implements AutoCloseable {
+  /** Failsafe runs in the module directory; the agent module sits beside it. */
+  static final Path AGENT_JAR = Paths.get("..", "agent", "target", "deeplake-lock.jar");
+
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration EXIT_TIMEOUT = Duration.ofSeconds(120);
+
+  /** Small heap, one GC thread, C1 only: several JVMs share two cores. No CDS: see below. */
+  private static final List<String> JVM_OPTIONS =
+      Arrays.asList(
+          // The agent appends to the bootstrap class path, which makes a CDS-enabled JVM print a
+          // notice; without CDS there is none.
+          "-Xshare:off",
+          "-Xmx128m",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:-UsePerfData");
+
+  private static final int LOG_LINES = 30;
+
+  private final String zooKeeper;
+  private final Path dir;
+  private final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+  private final String classpath;
+  private final List<ChildJvm> started = new ArrayList<>();
+
+  /**
+   * @param zooKeeper the connect string children get as {@code DEEPLAKE_LOCK_ZK}
+   * @param dir the children's working directory; their logs go to {@code dir/logs}
+   */
+  ServiceJvms(String zooKeeper, Path dir) throws IOException {
+    this.zooKeeper = zooKeeper;
+    this.dir = dir;
+    this.classpath = classpath();
+    Files.createDirectories(dir.resolve("logs"));
+  }
+
+  /** The built agent jar, failing with what to do when it is missing. */
+  static Path agentJar() {
+    Path jar = AGENT_JAR.toAbsolutePath().normalize();
+    assertTrue(
+        Files.isRegularFile(jar),
+        "the agent jar "
+            + jar
+            + " is missing: build it first (mvn -B -DskipTests install, or mvn verify from the"
+            + " root)");
+    return jar;
+  }
+
+  /** Starts a workload under the agent with {@code rules}; without any agent when it is null. */
+  ChildJvm start(String name, Path rules, String... workload) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(JVM_OPTIONS);
+    if (rules != null) {
+      command.add("-javaagent:" + agentJar() + "=" + rules.toAbsolutePath());
+    }
+    command.add("-cp");
+    command.add(classpath);
+    command.add(DatasetService.class.getName());
+    command.addAll(Arrays.asList(workload));
+    ChildJvm child =
+        ChildJvm.start(
+            name,
+            command,
+            Collections.singletonMap("DEEPLAKE_LOCK_ZK", zooKeeper),
+            dir,
+            dir.resolve("logs").resolve(name + ".log"));
+    started.add(child);
+    return child;
+  }
+
+  /** Starts a workload and waits for its {@code READY} line. */
+  ChildJvm startReady(String name, Path rules, String... workload)
+      throws IOException, InterruptedException {
+    ChildJvm child = start(name, rules, workload);
+    awaitReady(child);
+    return child;
+  }
+
+  /** Waits for the child's {@code READY} line, failing with its log when it does not come. */
+  static void awaitReady(ChildJvm child) throws InterruptedException {
+    if (!child.awaitReady(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      throw new AssertionError(child.name() + " never printed READY" + describe(child));
+    }
+  }
+
+  /** Waits for the child to exit with status 0 and returns its JSON summary. */
+  static Map<String, Object> awaitSuccess(ChildJvm child) throws InterruptedException {
+    int status = child.awaitExit(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (status != 0) {
+      throw new AssertionError(child.name() + " exited with status " + status + describe(child));
+    }
+    Map<String, Object> summary = child.summary();
+    if (summary == null) {
+      throw new AssertionError(child.name() + " printed no JSON summary" + describe(child));
+    }
+    return summary;
+  }
+
+  /**
+   * Polls for the child's JSON summary for at most {@code timeout}.
+   *
+   * @return the summary, or null when none came in time
+   */
+  static Map<String, Object> awaitSummary(ChildJvm child, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Map<String, Object> summary = child.summary();
+      if (summary != null || System.nanoTime() - deadline > 0) {
+        return summary;
+      }
+      Thread.sleep(20); // bounded polling of the child's output
+    }
+  }
+
+  /** The child's standard error so far, for assertion messages. */
+  static String describe(ChildJvm child) {
+    return "; its stderr ends:\n  " + String.join("\n  ", child.logTail(LOG_LINES));
+  }
+
+  /** Touches a signal file (a go or release file) the children poll for. */
+  static void signal(Path file) throws IOException {
+    Files.createFile(file);
+  }
+
+  /** Kills every child still running. */
+  @Override
+  public void close() {
+    for (ChildJvm child : started) {
+      child.destroy();
+    }
+    for (ChildJvm child : started) {
+      try {
+        child.process().waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** The test-app jar and its runtime class path, as {@code bin/demo} gives them to children. */
+  private static String classpath() throws IOException {
+    Path jar = Paths.get("target", "test-app.jar").toAbsolutePath();
+    Path list = Paths.get("target", "classpath.txt").toAbsolutePath();
+    assertTrue(
+        Files.isRegularFile(jar) && Files.isRegularFile(list),
+        jar + " or " + list + " is missing: run the integration tests through mvn verify");
+    String dependencies = new String(Files.readAllBytes(list), StandardCharsets.UTF_8).trim();
+    return dependencies.isEmpty() ? jar.toString() : jar + File.pathSeparator + dependencies;
+  }
+}
