@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -32,6 +33,9 @@ final class AgentStartup {
   /** The agent argument with which {@code detach <pid>} attaches. */
   static final String DETACH = "--detach";
 
+  /** The agent argument with which {@code reload <pid>} attaches. */
+  static final String RELOAD = "--reload";
+
   /** How long detach waits for guarded calls in flight before finishing in the background. */
   private static final long DETACH_WAIT_MILLIS = 30_000;
 
@@ -40,6 +44,10 @@ final class AgentStartup {
   static void start(String args, Instrumentation inst, boolean attached) {
     if (attached && DETACH.equals(args)) {
       detach();
+      return;
+    }
+    if (attached && RELOAD.equals(args)) {
+      reload();
       return;
     }
     if (RunningAgent.current() != null) {
@@ -75,29 +83,15 @@ final class AgentStartup {
       return;
     }
     LockService service = LockService.start(config);
-    Conflicts conflicts = new Conflicts(config.rules().size());
+    Conflicts conflicts = new Conflicts();
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
-
     GuardTransformer transformer = new GuardTransformer(new GuardPlan(config.rules()), conflicts);
-    ResettableClassFileTransformer installed =
-        quietAgentBuilder()
-            .disableClassFormatChanges()
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
-            .with(new TypePoolCache())
-            .with(new TransformLog(transformer))
-            .ignore(ignored())
-            .type(transformer.typeMatcher())
-            .transform(transformer)
-            .installOn(inst);
+    ResettableClassFileTransformer installed = weave(inst, transformer);
 
-    UnmatchedRules unmatched = new UnmatchedRules(config.rules(), transformer, file);
     ScheduledExecutorService watch =
         Executors.newSingleThreadScheduledExecutor(new DaemonThreads("watch"));
-    watch.schedule(unmatched, UNMATCHED_WARNING_DELAY_SECONDS, TimeUnit.SECONDS);
-    // Off the start-up path: the platform MBean server costs tens of milliseconds to create.
-    AgentStatus status = new AgentStatus(config, service, transformer);
-    watch.execute(status::register);
+    AtomicReference<RunningAgent> self = new AtomicReference<>();
+    UnmatchedRules unmatched = new UnmatchedRules(() -> self.get().transformer(), file);
     Thread shutdownHook =
         new Thread(
             () -> {
@@ -106,8 +100,24 @@ final class AgentStartup {
               service.close(); // ends the session: this JVM's lock nodes go at once
             },
             "deeplake-lock-shutdown");
+    RunningAgent agent =
+        new RunningAgent(
+            inst,
+            Paths.get(file).toAbsolutePath().normalize(),
+            config,
+            conflicts,
+            transformer,
+            installed,
+            service,
+            watch,
+            shutdownHook);
+    self.set(agent);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    RunningAgent.register(new RunningAgent(inst, installed, service, watch, shutdownHook));
+    RunningAgent.register(agent);
+    watch.schedule(unmatched, UNMATCHED_WARNING_DELAY_SECONDS, TimeUnit.SECONDS);
+    // Off the start-up path: the platform MBean server costs tens of milliseconds to create.
+    watch.execute(new AgentStatus(agent)::register);
+    agent.watchRulesFile();
 
     System.err.println(
         "deeplake-lock "
@@ -124,6 +134,31 @@ final class AgentStartup {
             + " ("
             + config.protocol().name().toLowerCase(java.util.Locale.ROOT)
             + " protocol)");
+  }
+
+  /** Installs the instrumentation for {@code transformer}; also used by reload. */
+  static ResettableClassFileTransformer weave(Instrumentation inst, GuardTransformer transformer) {
+    return quietAgentBuilder()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+        .with(new TypePoolCache())
+        .with(new TransformLog(transformer))
+        .ignore(ignored())
+        .type(transformer.typeMatcher())
+        .transform(transformer)
+        .installOn(inst);
+  }
+
+  private static void reload() {
+    RunningAgent agent = RunningAgent.current();
+    if (agent == null) {
+      throw new IllegalStateException("deeplake-lock: not running in this JVM; attach it first");
+    }
+    if (!agent.reload()) {
+      throw new IllegalStateException(
+          "deeplake-lock: the rules file " + agent.rulesFile() + " is invalid; old rules stay");
+    }
   }
 
   private static void detach() {

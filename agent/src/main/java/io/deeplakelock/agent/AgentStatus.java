@@ -26,14 +26,14 @@ final class AgentStatus implements AgentStatusMXBean {
   static final String OBJECT_NAME = "deeplake.lock:type=Agent";
   private static final Logger log = LoggerFactory.getLogger(AgentStatus.class);
 
-  private final AgentConfig config;
+  private final RunningAgent agent;
+  private final AgentConfig config; // zookeeper and locks settings, fixed until restart
   private final LockService service;
-  private final GuardTransformer transformer;
 
-  AgentStatus(AgentConfig config, LockService service, GuardTransformer transformer) {
-    this.config = config;
-    this.service = service;
-    this.transformer = transformer;
+  AgentStatus(RunningAgent agent) {
+    this.agent = agent;
+    this.config = agent.config();
+    this.service = agent.service();
   }
 
   /** Registers the bean, replacing one left by an earlier attach; failures only log. */
@@ -69,7 +69,7 @@ final class AgentStatus implements AgentStatusMXBean {
 
   @Override
   public String getRulesFile() {
-    return config.source();
+    return agent.rulesFile().toString();
   }
 
   @Override
@@ -85,7 +85,8 @@ final class AgentStatus implements AgentStatusMXBean {
   @Override
   public List<String> getRules() {
     List<String> out = new ArrayList<>();
-    for (Rule rule : config.rules()) {
+    GuardTransformer transformer = agent.transformer();
+    for (Rule rule : transformer.rules()) {
       out.add(
           rule.name()
               + ": "
@@ -104,7 +105,7 @@ final class AgentStatus implements AgentStatusMXBean {
 
   @Override
   public int getInstrumentedMethods() {
-    return transformer.instrumentedMethods();
+    return agent.transformer().instrumentedMethods();
   }
 
   @Override

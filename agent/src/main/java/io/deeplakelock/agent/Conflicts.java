@@ -4,30 +4,28 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Methods that two rules with different locks both match, found as classes load. Each gets an id
- * after the rules' own ids; advice bound to such an id refuses every call with the message here,
- * rather than guessing which lock was meant.
+ * far above the rules' own ids; advice bound to such an id refuses every call with the message
+ * here, rather than guessing which lock was meant.
  */
 final class Conflicts {
 
-  private final int firstId;
-  private final CopyOnWriteArrayList<String> messages = new CopyOnWriteArrayList<>();
+  /** Far above any rule id, which only grows by the number of rules per reload. */
+  private static final int FIRST_ID = 1 << 30;
 
-  Conflicts(int firstId) {
-    this.firstId = firstId;
-  }
+  private final CopyOnWriteArrayList<String> messages = new CopyOnWriteArrayList<>();
 
   /** Records a conflict and returns the id its advice is bound to. */
   synchronized int register(String message) {
     messages.add(message);
-    return firstId + messages.size() - 1;
+    return FIRST_ID + messages.size() - 1;
   }
 
   /** True when {@code id} belongs to a conflict rather than a rule. */
   boolean isConflict(int id) {
-    return id >= firstId;
+    return id >= FIRST_ID;
   }
 
   String message(int id) {
-    return messages.get(id - firstId);
+    return messages.get(id - FIRST_ID);
   }
 }

@@ -36,6 +36,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
   private final Set<String> matchedRules = ConcurrentHashMap.newKeySet();
   private final Set<String> selectedTypes = ConcurrentHashMap.newKeySet();
   private final AtomicInteger instrumentedMethods = new AtomicInteger();
+  private volatile boolean superseded;
 
   GuardTransformer(GuardPlan plan, Conflicts conflicts) {
     this.plan = plan;
@@ -45,12 +46,25 @@ final class GuardTransformer implements AgentBuilder.Transformer {
   /** Whether a type may need advice; remembers the types it said yes to, for error reports. */
   ElementMatcher<TypeDescription> typeMatcher() {
     return type -> {
-      boolean selected = !plan.rulesFor(type).isEmpty();
+      boolean selected = !superseded && !plan.rulesFor(type).isEmpty();
       if (selected) {
         selectedTypes.add(type.getName());
       }
       return selected;
     };
+  }
+
+  /**
+   * After a reload: contributes nothing to any later (re)transformation, so retransforming a class
+   * with the new transformer installed swaps old advice for new in one step.
+   */
+  void supersede() {
+    superseded = true;
+  }
+
+  /** The rules this transformer weaves. */
+  List<Rule> rules() {
+    return plan.rules();
   }
 
   /** True when a rule selected the named type, so a failure to instrument it matters. */
@@ -75,6 +89,9 @@ final class GuardTransformer implements AgentBuilder.Transformer {
       ClassLoader loader,
       JavaModule module,
       ProtectionDomain domain) {
+    if (superseded) {
+      return builder;
+    }
     GuardPlan.Assignment assignment = plan.assign(type);
     Map<Integer, List<MethodDescription>> methodsById = new LinkedHashMap<>();
     for (Map.Entry<MethodDescription.InDefinedShape, Rule> e : assignment.guarded().entrySet()) {

@@ -15,6 +15,10 @@ import io.deeplakelock.rules.RolloutMode;
 import io.deeplakelock.rules.Rule;
 import io.deeplakelock.rules.ValuePath;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -29,8 +33,9 @@ final class GuardedCalls implements LockHandler {
   private static final Logger log = LoggerFactory.getLogger(GuardedCalls.class);
   private static final int MAX_CACHED_PATHS = 10_000;
 
-  private final Rule[] rules;
+  private volatile Rule[] rules; // every rule ever in force, indexed by id; only grows
   private final Conflicts conflicts;
+  private volatile List<Rule> adopted; // the rules in force now
   private final LongAdder rehearsalFailures = new LongAdder();
   private final java.util.Set<String> rehearsalWarned = ConcurrentHashMap.newKeySet();
   private final String root;
@@ -50,8 +55,36 @@ final class GuardedCalls implements LockHandler {
     LockBridge.install(null);
   }
 
+  /** The installed handler (the one {@link #install} plugged in), or null. */
+  static GuardedCalls installed() {
+    return (GuardedCalls) LockBridge.handler();
+  }
+
+  /** The rules in force now, with their ids. */
+  List<Rule> rulesInForce() {
+    return adopted;
+  }
+
+  /**
+   * Adds a reloaded file's rules under fresh ids (after every earlier rule) and returns them; the
+   * old rules stay resolvable for advice not yet retransformed and calls in flight.
+   */
+  synchronized List<Rule> adopt(List<Rule> parsed) {
+    Rule[] grown = Arrays.copyOf(rules, rules.length + parsed.size());
+    List<Rule> renumbered = new ArrayList<>();
+    for (int i = 0; i < parsed.size(); i++) {
+      Rule rule = parsed.get(i).renumbered(rules.length + i);
+      grown[rule.id()] = rule;
+      renumbered.add(rule);
+    }
+    rules = grown;
+    adopted = Collections.unmodifiableList(renumbered);
+    return adopted;
+  }
+
   GuardedCalls(AgentConfig config, LockService locks, Conflicts conflicts, Path workingDirectory) {
     this.rules = config.rules().toArray(new Rule[0]);
+    this.adopted = config.rules();
     this.conflicts = conflicts;
     this.root = config.root();
     this.locks = locks;

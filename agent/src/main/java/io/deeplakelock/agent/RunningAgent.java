@@ -1,7 +1,20 @@
 package io.deeplakelock.agent;
 
 import io.deeplakelock.lock.LockService;
+import io.deeplakelock.rules.AgentConfig;
+import io.deeplakelock.rules.Rule;
+import io.deeplakelock.rules.RuleFile;
+import io.deeplakelock.rules.RuleFileException;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -10,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent running in this JVM, kept so that {@code detach} can take everything back out: the
- * advice (by resetting the transformer), the lock handler, the ZooKeeper session, the threads.
+ * The agent running in this JVM: what {@code reload} swaps and what {@code detach} takes back out
+ * (the advice, by resetting the transformer; the lock handler; the ZooKeeper session; threads).
  */
 final class RunningAgent {
 
@@ -19,19 +32,32 @@ final class RunningAgent {
   private static RunningAgent current; // guarded by RunningAgent.class
 
   private final Instrumentation inst;
-  private final ResettableClassFileTransformer transformer;
+  private final Path rulesFile;
+  private final AgentConfig startConfig; // its zookeeper and locks settings stay until restart
+  private final Conflicts conflicts;
   private final LockService service;
   private final ScheduledExecutorService watch;
   private final Thread shutdownHook;
+  private volatile GuardTransformer transformer;
+  private volatile ResettableClassFileTransformer installed;
+  private volatile Thread fileWatcher;
 
   RunningAgent(
       Instrumentation inst,
-      ResettableClassFileTransformer transformer,
+      Path rulesFile,
+      AgentConfig config,
+      Conflicts conflicts,
+      GuardTransformer transformer,
+      ResettableClassFileTransformer installed,
       LockService service,
       ScheduledExecutorService watch,
       Thread shutdownHook) {
     this.inst = inst;
+    this.rulesFile = rulesFile;
+    this.startConfig = config;
+    this.conflicts = conflicts;
     this.transformer = transformer;
+    this.installed = installed;
     this.service = service;
     this.watch = watch;
     this.shutdownHook = shutdownHook;
@@ -43,6 +69,110 @@ final class RunningAgent {
 
   static synchronized void register(RunningAgent agent) {
     current = agent;
+  }
+
+  AgentConfig config() {
+    return startConfig;
+  }
+
+  Path rulesFile() {
+    return rulesFile;
+  }
+
+  LockService service() {
+    return service;
+  }
+
+  GuardTransformer transformer() {
+    return transformer;
+  }
+
+  /**
+   * Reads the rules file again and, if it is valid, swaps the rules in force. The new rules are
+   * woven by retransformation while the old transformer contributes nothing, so each class goes
+   * from old advice to new in one step; calls in flight finish under the locks they took. An
+   * invalid file leaves the old rules in force.
+   *
+   * @return true when the new rules are in force
+   */
+  synchronized boolean reload() {
+    AgentConfig next;
+    try {
+      next = RuleFile.load(rulesFile);
+    } catch (RuleFileException e) {
+      log.error(
+          "rules file {} changed but is invalid; the rules in force stay:{}{}",
+          rulesFile,
+          System.lineSeparator(),
+          e.getMessage());
+      return false;
+    }
+    if (!sameLockSettings(startConfig, next)) {
+      log.warn(
+          "rules file {}: changes to the zookeeper section, locks.root and locks.protocol take"
+              + " effect only after a restart; the new rules are applied with the old ones",
+          rulesFile);
+    }
+    List<Rule> rules = GuardedCalls.installed().adopt(next.rules());
+    GuardTransformer nextTransformer = new GuardTransformer(new GuardPlan(rules), conflicts);
+    GuardTransformer previous = transformer;
+    ResettableClassFileTransformer previousInstalled = installed;
+    previous.supersede();
+    installed = AgentStartup.weave(inst, nextTransformer);
+    transformer = nextTransformer;
+    previousInstalled.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    System.err.println("deeplake-lock: reloaded " + rules.size() + " rule(s) from " + rulesFile);
+    return true;
+  }
+
+  private static boolean sameLockSettings(AgentConfig a, AgentConfig b) {
+    return a.connect().equals(b.connect())
+        && a.sessionTimeoutMillis() == b.sessionTimeoutMillis()
+        && a.connectionTimeoutMillis() == b.connectionTimeoutMillis()
+        && Objects.equals(a.namespace(), b.namespace())
+        && a.root().equals(b.root())
+        && a.protocol() == b.protocol();
+  }
+
+  /** Reloads whenever the rules file is written or replaced (editors often replace it). */
+  void watchRulesFile() {
+    Thread watcher =
+        new Thread(
+            () -> {
+              try (WatchService service = FileSystems.getDefault().newWatchService()) {
+                Path dir = rulesFile.getParent();
+                dir.register(
+                    service,
+                    StandardWatchEventKinds.ENTRY_MODIFY,
+                    StandardWatchEventKinds.ENTRY_CREATE);
+                while (!Thread.currentThread().isInterrupted()) {
+                  WatchKey key = service.take();
+                  boolean ours = false;
+                  for (WatchEvent<?> event : key.pollEvents()) {
+                    ours |= rulesFile.getFileName().equals(event.context());
+                  }
+                  key.reset();
+                  if (ours) {
+                    // An editor's save can be several events; let them settle, then read once.
+                    Thread.sleep(200);
+                    WatchKey more = service.poll();
+                    if (more != null) {
+                      more.pollEvents();
+                      more.reset();
+                    }
+                    reload();
+                  }
+                }
+              } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
+                Thread.currentThread().interrupt();
+              } catch (IOException | RuntimeException e) {
+                log.warn("watching {} for changes stopped: {}", rulesFile, e.toString());
+              }
+            },
+            "deeplake-lock-reload");
+    watcher.setDaemon(true);
+    watcher.start();
+    fileWatcher = watcher;
   }
 
   /**
@@ -62,7 +192,13 @@ final class RunningAgent {
     if (agent == null) {
       throw new IllegalStateException("deeplake-lock is not running in this JVM");
     }
-    agent.transformer.reset(agent.inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    synchronized (agent) {
+      Thread watcher = agent.fileWatcher;
+      if (watcher != null) {
+        watcher.interrupt();
+      }
+      agent.installed.reset(agent.inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    }
     agent.watch.shutdownNow();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
     while (agent.service.callsInFlight() > 0 && System.nanoTime() < deadline) {

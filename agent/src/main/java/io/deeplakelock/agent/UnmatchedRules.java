@@ -1,7 +1,7 @@
 package io.deeplakelock.agent;
 
 import io.deeplakelock.rules.Rule;
-import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,19 +13,18 @@ final class UnmatchedRules implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(UnmatchedRules.class);
 
-  private final List<Rule> rules;
-  private final GuardTransformer transformer;
+  private final Supplier<GuardTransformer> transformers;
   private final String rulesFile;
 
-  UnmatchedRules(List<Rule> rules, GuardTransformer transformer, String rulesFile) {
-    this.rules = rules;
-    this.transformer = transformer;
+  UnmatchedRules(Supplier<GuardTransformer> transformers, String rulesFile) {
+    this.transformers = transformers;
     this.rulesFile = rulesFile;
   }
 
   @Override
   public void run() {
-    for (Rule rule : rules) {
+    GuardTransformer transformer = transformers.get();
+    for (Rule rule : transformer.rules()) {
       if (!transformer.matchedRules().contains(rule.name())) {
         log.warn(
             "rule '{}' ({}) has not guarded any method yet: no loaded class matches {} with methods"

@@ -30,7 +30,28 @@ final class AttachCommand {
           + "the locks they took, then the agent's ZooKeeper session is closed.\n"
           + "Exit status: 0 detached, 1 the detach failed, 2 usage error.\n";
 
+  static final String RELOAD_USAGE =
+      "usage: java -jar deeplake-lock.jar reload <pid>\n"
+          + "\n"
+          + "Makes the agent in the running JVM <pid> read its rules file again (it also does so\n"
+          + "by itself when the file changes). The new rules are validated first: an invalid\n"
+          + "file leaves the old rules in force. Calls in flight finish under the locks they\n"
+          + "took. Changes to the zookeeper section, locks.root and locks.protocol need a restart.\n"
+          + "Exit status: 0 reloaded, 1 no agent there or the file is invalid, 2 usage error.\n";
+
   private AttachCommand() {}
+
+  static int reload(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 2 && args[1].equals("--help")) {
+      out.print(RELOAD_USAGE);
+      return Main.OK;
+    }
+    if (args.length != 2 || !args[1].matches("\\d+")) {
+      err.print(RELOAD_USAGE);
+      return Main.USAGE_OR_INVALID;
+    }
+    return load(args[1], "--reload", "reloaded the rules of " + args[1], out, err);
+  }
 
   static int attach(String[] args, PrintStream out, PrintStream err) {
     String pid = null;

@@ -21,6 +21,7 @@ public final class Main {
           + "  attach <pid> --config FILE\n"
           + "                        load the agent into a running JVM\n"
           + "  detach <pid>          remove the agent from a running JVM\n"
+          + "  reload <pid>          re-read the rules file of a running agent\n"
           + "  status <pid>          rules, connection and per-lock figures of a running agent\n"
           + "  locks --zk CONNECT [PATH]\n"
           + "                        list lock holders and waiters under PATH (/deeplake)\n"
@@ -57,6 +58,8 @@ public final class Main {
         return AttachCommand.attach(args, out, err);
       case "detach":
         return AttachCommand.detach(args, out, err);
+      case "reload":
+        return AttachCommand.reload(args, out, err);
       default:
         err.println("deeplake-lock: unknown command '" + args[0] + "'");
         err.print(USAGE);

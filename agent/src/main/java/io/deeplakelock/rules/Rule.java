@@ -53,7 +53,28 @@ public final class Rule {
     this.rollout = rollout;
   }
 
-  /** Index of this rule in its file, bound as a constant into the advice. */
+  /**
+   * The same rule under another id: a reloaded file's rules are numbered after every earlier rule,
+   * so advice still woven with an old id keeps meaning the old rule.
+   */
+  public Rule renumbered(int newId) {
+    return new Rule(
+        newId,
+        name,
+        position,
+        classPattern,
+        subtypesOf,
+        annotatedWith,
+        methods,
+        mode,
+        dataset,
+        lockPath,
+        policy,
+        afterAcquire,
+        rollout);
+  }
+
+  /** The constant bound into the advice: the rule's index, counted across reloads. */
   public int id() {
     return id;
   }

@@ -92,7 +92,7 @@ class RolloutModeTest {
             n -> null);
     service = LockService.start(config);
     assertTrue(service.client().blockUntilConnected(30, TimeUnit.SECONDS));
-    return new GuardedCalls(config, service, new Conflicts(1_000), Paths.get("/"));
+    return new GuardedCalls(config, service, new Conflicts(), Paths.get("/"));
   }
 
   private LockStats stats() {

@@ -1,0 +1,139 @@
+package io.deeplakelock.matching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.deeplakelock.matching.sample.ProbeMain;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One run of a sample service in a child JVM, under the built agent jar or without it, with its
+ * exit status and output. The child's class path is this module's test classes only: the agent
+ * reaches it through {@code -javaagent}, as in production.
+ */
+final class ServiceRun {
+
+  private static final long EXIT_TIMEOUT_SECONDS = 90;
+  private static final Pattern INSTRUMENTING =
+      Pattern.compile("instrumenting (io\\.deeplakelock\\.matching\\.\\S+) with rule '([^']*)'");
+
+  final int exit;
+  final String stdout;
+  final String stderr;
+
+  private ServiceRun(int exit, String stdout, String stderr) {
+    this.exit = exit;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /**
+   * Runs {@code mainClass} with {@code -javaagent:deeplake-lock.jar=rules} ({@code rules} null: no
+   * agent) and {@code DEEPLAKE_LOCK_LOG=debug}, so stderr lists every instrumented method.
+   */
+  static ServiceRun run(Path dir, Path rules, Class<?> mainClass, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xshare:off"); // keeps the JVM's CDS notice about the bootstrap path out of stderr
+    if (rules != null) {
+      cmd.add("-javaagent:" + agentJar() + "=" + rules);
+    }
+    cmd.add("-cp");
+    cmd.add(testClasses().toString());
+    cmd.add(mainClass.getName());
+    cmd.addAll(Arrays.asList(args));
+    String name = mainClass.getSimpleName() + (rules == null ? "-plain" : "-agent");
+    Path out = dir.resolve(name + ".out");
+    Path err = dir.resolve(name + ".err");
+    ProcessBuilder builder =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+    builder.environment().put("DEEPLAKE_LOCK_LOG", "debug");
+    Process process = builder.start();
+    if (!process.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      fail(name + " did not exit within " + EXIT_TIMEOUT_SECONDS + " s; stderr in " + err);
+    }
+    return new ServiceRun(process.exitValue(), read(out), read(err));
+  }
+
+  /** The built, shaded agent jar (failsafe passes its path). */
+  static Path agentJar() {
+    Path jar = Paths.get(System.getProperty("agent.jar", "target/deeplake-lock.jar"));
+    assertTrue(Files.isRegularFile(jar), "build the jar first: " + jar);
+    return jar.toAbsolutePath();
+  }
+
+  /** The directory the sample classes were compiled to. */
+  static Path testClasses() {
+    try {
+      return Paths.get(ProbeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Each {@code label -> result} line the service printed, by label. */
+  Map<String, String> results() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String line : stdout.split("\n", -1)) {
+      int arrow = line.indexOf(" -> ");
+      if (arrow >= 0) {
+        String previous = out.put(line.substring(0, arrow), line.substring(arrow + 4));
+        assertEquals(null, previous, "label printed twice: " + line);
+      }
+    }
+    return out;
+  }
+
+  /** What the call labelled {@code label} saw, e.g. {@code WRITE /ds/x} or {@code unlocked}. */
+  String result(String label) {
+    Map<String, String> results = results();
+    assertTrue(results.containsKey(label), "no line for '" + label + "' in\n" + this);
+    return results.get(label);
+  }
+
+  /**
+   * Every method of the samples that the agent logged as instrumented, as {@code
+   * Class.method(descriptor) -> rule}.
+   */
+  Map<String, String> instrumented() {
+    Map<String, String> out = new LinkedHashMap<>();
+    Matcher m = INSTRUMENTING.matcher(stderr);
+    while (m.find()) {
+      out.put(m.group(1), m.group(2));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    String[] lines = stderr.split("\n", -1);
+    StringBuilder tail = new StringBuilder();
+    for (int i = Math.max(0, lines.length - 40); i < lines.length; i++) {
+      tail.append(lines[i]).append('\n');
+    }
+    return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr (tail)\n" + tail;
+  }
+
+  private static String read(Path file) throws IOException {
+    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+  }
+}
