@@ -4,18 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.attachtarget.AttachTarget;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -40,8 +32,9 @@ class AttachIT {
   void attachGuardsRunningServiceAndDetachRemovesIt(String java) throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(Paths.get(java)), "no " + java);
     try (TestingServer server =
-        new TestingServer(
-            new InstanceSpec(null, -1, -1, -1, true, -1, -1, -1, null, "127.0.0.1"), true)) {
+            new TestingServer(
+                new InstanceSpec(null, -1, -1, -1, true, -1, -1, -1, null, "127.0.0.1"), true);
+        TargetJvm target = TargetJvm.start(java, dir, "-XX:+EnableDynamicAgentLoading")) {
       Path rules = dir.resolve("rules.yaml");
       Files.write(
           rules,
@@ -51,108 +44,38 @@ class AttachIT {
                   + AttachTarget.class.getName()
                   + ", methods: [write], lock: write, dataset: this.path}\n")
               .getBytes(StandardCharsets.UTF_8));
-      Process target =
-          new ProcessBuilder(
-                  java,
-                  "-Xshare:off",
-                  "-XX:+EnableDynamicAgentLoading",
-                  "-cp",
-                  Paths.get("target", "test-classes").toAbsolutePath().toString(),
-                  AttachTarget.class.getName(),
-                  "/data/ds")
-              .redirectError(dir.resolve("target.err").toFile())
-              .start();
-      LinkedBlockingQueue<String> lines = pump(target);
-      try (Writer stdin =
-          new OutputStreamWriter(target.getOutputStream(), StandardCharsets.UTF_8)) {
-        assertEquals("READY", next(lines));
-        String pid = String.valueOf(target.pid());
+      String pid = target.pid();
 
-        assertEquals("IN-CALL no-agent /data/ds", call(stdin, lines));
+      assertEquals("IN-CALL no-agent /data/ds", target.call());
 
-        assertEquals(0, cli("attach", pid, "--config", rules.toString()), stderr());
-        assertTrue(
-            call(stdin, lines)
-                .matches("IN-CALL write lock /deeplake/%2Fdata%2Fds token \\d+ session 0x\\w+ .*"));
+      assertAttached(TargetJvm.Cli.run("attach", pid, "--config", rules.toString()));
+      assertTrue(
+          target
+              .call()
+              .matches("IN-CALL write lock /deeplake/%2Fdata%2Fds token \\d+ session 0x\\w+ .*"));
+      String status = TargetJvm.Cli.run("status", pid).output;
+      assertTrue(status.contains("(CONNECTED), 1 method(s) instrumented"), status);
+      assertTrue(status.contains("  /deeplake/%2Fdata%2Fds  (dataset /data/ds)"), status);
+      assertTrue(status.contains("    acquisitions 1 (waited 0), timeouts 0, lost 0"), status);
 
-        String status = cliOutput("status", pid);
-        assertTrue(status.contains("(CONNECTED), 1 method(s) instrumented"), status);
-        assertTrue(status.contains("  /deeplake/%2Fdata%2Fds  (dataset /data/ds)"), status);
-        assertTrue(status.contains("    acquisitions 1 (waited 0), timeouts 0, lost 0"), status);
+      assertAttached(TargetJvm.Cli.run("detach", pid));
+      assertEquals("IN-CALL null /data/ds", target.call());
+      assertTrue(
+          TargetJvm.Cli.run("status", pid)
+              .output
+              .contains("deeplake-lock is not running in " + pid));
 
-        assertEquals(0, cli("detach", pid), stderr());
-        assertEquals("IN-CALL null /data/ds", call(stdin, lines));
-        assertTrue(cliOutput("status", pid).contains("deeplake-lock is not running in " + pid));
+      assertAttached(TargetJvm.Cli.run("attach", pid, "--config", rules.toString()));
+      assertTrue(target.call().startsWith("IN-CALL write lock /deeplake/%2Fdata%2Fds"));
 
-        assertEquals(0, cli("attach", pid, "--config", rules.toString()), stderr());
-        assertTrue(call(stdin, lines).startsWith("IN-CALL write lock /deeplake/%2Fdata%2Fds"));
-      } finally {
-        target.destroyForcibly();
-      }
-      String err = stderr();
+      String err = target.stderr();
       assertTrue(err.contains("deeplake-lock: detached;"), err);
       assertTrue(!err.contains("WARNING: A Java agent has been loaded dynamically"), err);
     }
   }
 
-  private String call(Writer stdin, LinkedBlockingQueue<String> lines) throws Exception {
-    stdin.write("call\n");
-    stdin.flush();
-    return next(lines);
-  }
-
-  private String next(LinkedBlockingQueue<String> lines) throws Exception {
-    String line = lines.poll(60, TimeUnit.SECONDS);
-    assertTrue(line != null, "the target printed nothing; its stderr:\n" + stderr());
-    return line;
-  }
-
-  private String cliOutput(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-jar");
-    cmd.add(AgentStartupIT.ShadedJar.path());
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cli hung: " + out);
-    return out;
-  }
-
-  private int cli(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-jar");
-    cmd.add(AgentStartupIT.ShadedJar.path());
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cli hung: " + out);
-    assertTrue(p.exitValue() != 0 || out.startsWith("deeplake-lock: "), out);
-    return p.exitValue();
-  }
-
-  private String stderr() throws Exception {
-    return Files.readString(dir.resolve("target.err"));
-  }
-
-  private static LinkedBlockingQueue<String> pump(Process process) {
-    LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                  lines.add(line);
-                }
-              } catch (java.io.IOException e) {
-                lines.add("IO-ERROR " + e);
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
+  private static void assertAttached(TargetJvm.Cli cli) {
+    assertEquals(0, cli.exit, cli.output);
+    assertTrue(cli.output.startsWith("deeplake-lock: "), cli.output);
   }
 }

@@ -4,18 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.attachtarget.AttachTarget;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.StandardCopyOption;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
@@ -36,40 +29,28 @@ class ReloadIT {
             new InstanceSpec(null, -1, -1, -1, true, -1, -1, -1, null, "127.0.0.1"), true)) {
       Path rules = dir.resolve("rules.yaml");
       write(rules, rulesText(server, "observe"));
-      Process target =
-          new ProcessBuilder(
-                  Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xshare:off",
-                  "-javaagent:" + AgentStartupIT.ShadedJar.path() + "=" + rules,
-                  "-cp",
-                  Paths.get("target", "test-classes").toAbsolutePath().toString(),
-                  AttachTarget.class.getName(),
-                  "/data/ds")
-              .redirectError(dir.resolve("target.err").toFile())
-              .start();
-      LinkedBlockingQueue<String> lines = pump(target);
-      try (Writer stdin =
-          new OutputStreamWriter(target.getOutputStream(), StandardCharsets.UTF_8)) {
-        assertEquals("READY", next(lines));
+      try (TargetJvm target =
+          TargetJvm.start(
+              Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+              dir,
+              "-javaagent:" + AgentStartupIT.ShadedJar.path() + "=" + rules)) {
         // observe: the call runs, takes no lock, and is counted.
-        assertEquals("IN-CALL null /data/ds", call(stdin, lines));
+        assertEquals("IN-CALL null /data/ds", target.call());
 
         write(rules, rulesText(server, "enforce"));
-        awaitStderr("deeplake-lock: reloaded 1 rule(s)", 1);
-        assertTrue(call(stdin, lines).startsWith("IN-CALL write lock /deeplake/%2Fdata%2Fds"));
+        target.awaitStderr("deeplake-lock: reloaded 1 rule(s)", 1);
+        assertTrue(target.call().startsWith("IN-CALL write lock /deeplake/%2Fdata%2Fds"));
 
         write(rules, rulesText(server, "enforce").replace("lock: write", "lock: exclusive"));
-        awaitStderr("changed but is invalid; the rules in force stay", 1);
-        assertTrue(call(stdin, lines).startsWith("IN-CALL write lock"), "old rules must stay");
-        assertEquals(1, cli("reload", String.valueOf(target.pid())));
+        target.awaitStderr("changed but is invalid; the rules in force stay", 1);
+        assertTrue(target.call().startsWith("IN-CALL write lock"), "old rules must stay");
+        assertEquals(1, TargetJvm.Cli.run("reload", target.pid()).exit);
 
         write(rules, rulesText(server, "shadow"));
-        awaitStderr("deeplake-lock: reloaded 1 rule(s)", 2);
-        assertEquals(0, cli("reload", String.valueOf(target.pid())));
-        awaitStderr("deeplake-lock: reloaded 1 rule(s)", 3);
-        assertEquals("IN-CALL null /data/ds", call(stdin, lines));
-      } finally {
-        target.destroyForcibly();
+        target.awaitStderr("deeplake-lock: reloaded 1 rule(s)", 2);
+        assertEquals(0, TargetJvm.Cli.run("reload", target.pid()).exit);
+        target.awaitStderr("deeplake-lock: reloaded 1 rule(s)", 3);
+        assertEquals("IN-CALL null /data/ds", target.call());
       }
     }
   }
@@ -84,70 +65,10 @@ class ReloadIT {
         + "\n    methods: [write]\n    lock: write\n    dataset: this.path\n";
   }
 
+  /** Replaces the file as editors do (write a sibling, rename over it). */
   private static void write(Path file, String text) throws Exception {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(tmp, text.getBytes(StandardCharsets.UTF_8));
-    Files.move(
-        tmp,
-        file,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  /** Waits until stderr holds {@code text} at least {@code times} times. */
-  private void awaitStderr(String text, int times) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      String err = Files.readString(dir.resolve("target.err"));
-      if (err.split(java.util.regex.Pattern.quote(text), -1).length - 1 >= times) {
-        return;
-      }
-      assertTrue(System.nanoTime() < deadline, "no '" + text + "' x" + times + " in:\n" + err);
-      Thread.onSpinWait();
-    }
-  }
-
-  private String call(Writer stdin, LinkedBlockingQueue<String> lines) throws Exception {
-    stdin.write("call\n");
-    stdin.flush();
-    return next(lines);
-  }
-
-  private String next(LinkedBlockingQueue<String> lines) throws Exception {
-    String line = lines.poll(60, TimeUnit.SECONDS);
-    assertTrue(line != null, "no output; stderr:\n" + Files.readString(dir.resolve("target.err")));
-    return line;
-  }
-
-  private static int cli(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-jar");
-    cmd.add(AgentStartupIT.ShadedJar.path());
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    return p.exitValue();
-  }
-
-  private static LinkedBlockingQueue<String> pump(Process process) {
-    LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                  lines.add(line);
-                }
-              } catch (java.io.IOException e) {
-                lines.add("IO-ERROR " + e);
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

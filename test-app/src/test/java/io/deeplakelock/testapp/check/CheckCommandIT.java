@@ -1,0 +1,326 @@
+package io.deeplakelock.testapp.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertLinesMatch;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar deeplake-lock.jar check}, run as an operator would against the built test-app
+ * jar: exact output lines and exit status for the shipped rules, a file with one mistake per rule,
+ * an invalid file, and the help, version and usage paths.
+ */
+class CheckCommandIT {
+
+  private static final String DATASET = "io.deeplakelock.testapp.dataset.Dataset";
+
+  /**
+   * The class count line, as a pattern: every class file of the jar is scanned (and, today, also
+   * package-info files below the top level).
+   */
+  private static final String SCANNED = "scanned \\d+ class\\(es\\)";
+
+  private static final String POLICY =
+      "[timeout=30s onTimeout=fail readLocks=true onLockLost=throw]";
+
+  @TempDir Path dir;
+
+  @Test
+  void shippedRulesGuardTheDatasetMethodsOfTheTestApp() throws Exception {
+    String config = "../config/deeplake-lock.yaml";
+    String text = read(moduleDir().resolve(config));
+
+    Result r = check("--config", config, "--classpath", "target/test-app.jar");
+
+    assertEquals(0, r.exit, r.toString());
+    assertEquals("", r.stderr, r.toString());
+    assertLinesMatch(
+        List.of(
+            config + ": valid, 4 rule(s); ZooKeeper 127.0.0.1:2181, lock root /deeplake",
+            SCANNED,
+            ruleLine(config, text, "dataset-writes", "write lock on this.path"),
+            "  guards " + DATASET + ".append(java.lang.String,java.lang.String,float[])",
+            "  guards " + DATASET + ".update(long,java.lang.String,java.lang.String,float[])",
+            "  guards " + DATASET + ".delete(long)",
+            ruleLine(config, text, "dataset-create", "write lock on arg0"),
+            "  guards " + DATASET + ".create(java.lang.String,int) static",
+            "  guards " + DATASET + ".create(java.lang.String,int,int) static",
+            ruleLine(config, text, "dataset-reads", "read lock on this.path"),
+            "  guards " + DATASET + ".get(long)",
+            "  guards " + DATASET + ".size()",
+            "  guards " + DATASET + ".search(float[],int)",
+            ruleLine(config, text, "dataset-open", "read lock on arg0"),
+            "  guards " + DATASET + ".open(java.lang.String) static",
+            "result: 4 rule(s) ok, 0 matching nothing, 0 unresolvable, 0 conflict(s)"),
+        r.stdoutLines(),
+        r.toString());
+  }
+
+  @Test
+  void deadAndUnresolvableRulesAreListedWithExitStatusOne() throws Exception {
+    String text =
+        """
+        # One mistake per rule.
+        zookeeper:
+          connect: 127.0.0.1:2181
+        rules:
+          - name: misspelt-class
+            class: io.deeplakelock.testapp.dataset.Datset
+            methods: [append]
+            lock: write
+            dataset: this.path
+          - name: argument-out-of-range
+            class: io.deeplakelock.testapp.dataset.Dataset
+            methods: [delete]
+            lock: write
+            dataset: arg3
+          - name: missing-field
+            class: io.deeplakelock.testapp.dataset.Dataset
+            methods: [size]
+            lock: read
+            dataset: this.location
+          - name: missing-after-acquire
+            class: io.deeplakelock.testapp.dataset.Dataset
+            methods: [search]
+            lock: read
+            dataset: this.path
+            afterAcquire: this.refresh()
+        """;
+    String config = write("broken.yaml", text);
+
+    Result r = check("--config", config, "--classpath", "target/test-app.jar");
+
+    assertEquals(1, r.exit, r.toString());
+    assertEquals("", r.stderr, r.toString());
+    assertLinesMatch(
+        List.of(
+            config + ": valid, 4 rule(s); ZooKeeper 127.0.0.1:2181, lock root /deeplake",
+            SCANNED,
+            ruleLine(config, text, "misspelt-class", "write lock on this.path"),
+            "  MATCHES NOTHING: no class on the class path matches"
+                + " io.deeplakelock.testapp.dataset.Datset with methods [append]",
+            ruleLine(config, text, "argument-out-of-range", "write lock on arg3"),
+            "  UNRESOLVED "
+                + DATASET
+                + ".delete(long): dataset 'arg3': arg3 is out of range: the method takes 1"
+                + " argument(s)",
+            ruleLine(config, text, "missing-field", "read lock on this.location"),
+            "  UNRESOLVED "
+                + DATASET
+                + ".size(): dataset 'this.location': no instance field 'location' in "
+                + DATASET,
+            ruleLine(config, text, "missing-after-acquire", "read lock on this.path")
+                .replace("]", " afterAcquire=this.refresh()]"),
+            "  UNRESOLVED "
+                + DATASET
+                + ".search(float[],int): afterAcquire 'this.refresh()': no method refresh()"
+                + " without parameters in "
+                + DATASET,
+            "result: 0 rule(s) ok, 1 matching nothing, 3 unresolvable, 0 conflict(s)"),
+        r.stdoutLines(),
+        r.toString());
+  }
+
+  @Test
+  void invalidFileGivesEveryProblemAtItsPositionWithExitStatusTwo() throws Exception {
+    String text =
+        """
+        zookeeper:
+          connect: 127.0.0.1:2181
+        rules:
+          - name: writes
+            class: io.deeplakelock.testapp.dataset.Dataset
+            methods: [append]
+            lock: exclusive
+            timeout: 5 seconds
+            dataset: this.path
+        """;
+    String config = write("invalid.yaml", text);
+
+    Result r = check("--config", config, "--classpath", "target/test-app.jar");
+
+    assertEquals(2, r.exit, r.toString());
+    assertEquals("", r.stdout, r.toString());
+    assertEquals(
+        List.of(
+            position(config, text, "exclusive")
+                + ": 'exclusive' is not allowed here; write one of: read, write",
+            position(config, text, "5 seconds")
+                + ": '5 seconds' is not a duration; write a whole number with a unit: 500ms, 30s,"
+                + " 2m, 1h"),
+        r.stderrLines(),
+        r.toString());
+  }
+
+  @Test
+  void missingRulesFileIsReportedAsFileLineColumn() throws Exception {
+    String config = dir.resolve("absent.yaml").toString();
+
+    Result r = check("--config", config);
+
+    assertEquals(2, r.exit, r.toString());
+    assertEquals("", r.stdout, r.toString());
+    assertEquals(List.of(config + ":1:1: no such file"), r.stderrLines());
+  }
+
+  @Test
+  void checkHelpPrintsUsageAndExitsZero() throws Exception {
+    Result r = check("--help");
+
+    assertEquals(0, r.exit, r.toString());
+    assertEquals("", r.stderr, r.toString());
+    assertEquals(
+        "usage: java -jar deeplake-lock.jar check --config FILE [--classpath CP]",
+        r.stdoutLines().get(0));
+    assertTrue(r.stdout.contains("Exit status: 0 all rules guard something"), r.toString());
+  }
+
+  @Test
+  void checkWithoutConfigPrintsUsageAndExitsTwo() throws Exception {
+    Result r = check("--classpath", "target/test-app.jar");
+
+    assertEquals(2, r.exit, r.toString());
+    assertEquals("", r.stdout, r.toString());
+    assertEquals(
+        "usage: java -jar deeplake-lock.jar check --config FILE [--classpath CP]",
+        r.stderrLines().get(0));
+  }
+
+  @Test
+  void versionPrintsTheJarsImplementationVersion() throws Exception {
+    String version;
+    try (JarFile jar = new JarFile(agentJar().toFile())) {
+      version =
+          jar.getManifest().getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
+    }
+
+    Result r = run("--version");
+
+    assertEquals(0, r.exit, r.toString());
+    assertEquals("", r.stderr, r.toString());
+    assertEquals(List.of("deeplake-lock " + version), r.stdoutLines());
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private static String ruleLine(String config, String text, String name, String lock) {
+    return "rule '"
+        + name
+        + "' ("
+        + position(config, text, "name: " + name)
+        + "): "
+        + lock
+        + " "
+        + POLICY;
+  }
+
+  /** {@code file:line:col} of the first {@code needle} in {@code text}, as check prints it. */
+  private static String position(String file, String text, String needle) {
+    int offset = text.indexOf(needle);
+    assertTrue(offset >= 0, "'" + needle + "' is not in " + file);
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < offset; i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return file + ":" + line + ":" + (offset - lineStart + 1);
+  }
+
+  private String write(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.write(file, text.getBytes(StandardCharsets.UTF_8));
+    return file.toString();
+  }
+
+  private static String read(Path file) throws IOException {
+    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+  }
+
+  private static Path moduleDir() {
+    return Paths.get(System.getProperty("basedir", "")).toAbsolutePath();
+  }
+
+  private static Path agentJar() {
+    Path jar = moduleDir().resolve("../agent/target/deeplake-lock.jar").normalize();
+    assertTrue(Files.isRegularFile(jar), "build the agent first: " + jar);
+    return jar;
+  }
+
+  private Result check(String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>();
+    all.add("check");
+    all.addAll(Arrays.asList(args));
+    return run(all.toArray(new String[0]));
+  }
+
+  /** Runs {@code java -jar ../agent/target/deeplake-lock.jar ARGS} in the module directory. */
+  private Result run(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-jar");
+    cmd.add("../agent/target/deeplake-lock.jar");
+    cmd.addAll(Arrays.asList(args));
+    agentJar();
+    Path out = Files.createTempFile(dir, "check", ".out");
+    Path err = Files.createTempFile(dir, "check", ".err");
+    ProcessBuilder builder =
+        new ProcessBuilder(cmd)
+            .directory(moduleDir().toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+    // The shipped rules read their ZooKeeper from here; check must print the default.
+    builder.environment().remove("DEEPLAKE_LOCK_ZK");
+    Process process = builder.start();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail("check did not finish within 60 s: " + cmd);
+    }
+    return new Result(process.exitValue(), read(out), read(err));
+  }
+
+  private static final class Result {
+    final int exit;
+    final String stdout;
+    final String stderr;
+
+    Result(int exit, String stdout, String stderr) {
+      this.exit = exit;
+      this.stdout = stdout;
+      this.stderr = stderr;
+    }
+
+    List<String> stdoutLines() {
+      return lines(stdout);
+    }
+
+    List<String> stderrLines() {
+      return lines(stderr);
+    }
+
+    private static List<String> lines(String text) {
+      return text.isEmpty() ? List.of() : Arrays.asList(text.split("\n"));
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+    }
+  }
+}
