@@ -23,7 +23,11 @@ import net.bytebuddy.matcher.ElementMatcher;
  *
  * <p>Matching is ordered by cost: exact class names are a hash lookup, globs a regular expression
  * on the name, and only rules that ask for {@code subtypesOf} or {@code annotatedWith} make a class
- * file be parsed. Abstract, native, bridge and synthetic methods and constructors never match.
+ * file be parsed. Abstract, native, bridge and synthetic methods and constructors never match; an
+ * interface's default and static methods are implementations, so they do.
+ *
+ * <p>Several rules may match one method only if they guard it identically (same lock, policies,
+ * afterAcquire and mode); otherwise the method is a conflict and every call to it is refused.
  */
 public final class GuardPlan {
 
@@ -67,6 +71,9 @@ public final class GuardPlan {
     String name = type.getName();
     List<Rule> out = null;
     List<Rule> exact = byExactName.get(name);
+    if (exact == null && name.indexOf('$') >= 0) {
+      exact = byExactName.get(name.replace('$', '.')); // a nested class written Outer.Inner
+    }
     if (exact != null) {
       out = new ArrayList<>(exact);
     }
@@ -75,17 +82,14 @@ public final class GuardPlan {
         out = add(out, rule);
       }
     }
-    if (!byStructure.isEmpty() && !type.isInterface()) {
+    if (!byStructure.isEmpty()) {
       for (Rule rule : byStructure) {
         if (structural.get(rule.id()).matches(type)) {
           out = add(out, rule);
         }
       }
     }
-    if (out == null || type.isInterface()) {
-      return Collections.emptyList();
-    }
-    return out;
+    return out == null ? Collections.<Rule>emptyList() : out;
   }
 
   /**
@@ -95,9 +99,10 @@ public final class GuardPlan {
   public Assignment assign(TypeDescription type) {
     Map<MethodDescription.InDefinedShape, Rule> guarded = new LinkedHashMap<>();
     Map<MethodDescription.InDefinedShape, List<Rule>> conflicts = new LinkedHashMap<>();
+    Map<Rule, List<MethodDescription.InDefinedShape>> matched = new LinkedHashMap<>();
     List<Rule> candidates = rulesFor(type);
     if (candidates.isEmpty()) {
-      return new Assignment(guarded, conflicts);
+      return new Assignment(guarded, conflicts, matched);
     }
     for (MethodDescription.InDefinedShape method : type.getDeclaredMethods()) {
       if (!guardable(method)) {
@@ -114,7 +119,8 @@ public final class GuardPlan {
       }
       boolean agree = true;
       for (Rule other : matching) {
-        agree &= RuleFile.sameLock(matching.get(0), other);
+        agree &= RuleFile.sameGuard(matching.get(0), other);
+        matched.computeIfAbsent(other, k -> new ArrayList<>()).add(method);
       }
       if (agree) {
         guarded.put(method, matching.get(0));
@@ -122,7 +128,7 @@ public final class GuardPlan {
         conflicts.put(method, matching);
       }
     }
-    return new Assignment(guarded, conflicts);
+    return new Assignment(guarded, conflicts, matched);
   }
 
   private static boolean guardable(MethodDescription method) {
@@ -177,12 +183,23 @@ public final class GuardPlan {
   public static final class Assignment {
     private final Map<MethodDescription.InDefinedShape, Rule> guarded;
     private final Map<MethodDescription.InDefinedShape, List<Rule>> conflicts;
+    private final Map<Rule, List<MethodDescription.InDefinedShape>> matched;
 
     Assignment(
         Map<MethodDescription.InDefinedShape, Rule> guarded,
-        Map<MethodDescription.InDefinedShape, List<Rule>> conflicts) {
+        Map<MethodDescription.InDefinedShape, List<Rule>> conflicts,
+        Map<Rule, List<MethodDescription.InDefinedShape>> matched) {
       this.guarded = guarded;
       this.conflicts = conflicts;
+      this.matched = matched;
+    }
+
+    /**
+     * Every rule that selected a method of the type, with those methods: also the rules whose
+     * method another identical rule guards, and rules in a conflict (they are not dead).
+     */
+    public Map<Rule, List<MethodDescription.InDefinedShape>> matched() {
+      return matched;
     }
 
     /** Each guarded method with the rule that guards it, in declaration order. */

@@ -94,10 +94,12 @@ final class GuardTransformer implements AgentBuilder.Transformer {
     }
     GuardPlan.Assignment assignment = plan.assign(type);
     Map<Integer, List<MethodDescription>> methodsById = new LinkedHashMap<>();
+    for (Rule rule : assignment.matched().keySet()) {
+      matchedRules.add(rule.name());
+    }
     for (Map.Entry<MethodDescription.InDefinedShape, Rule> e : assignment.guarded().entrySet()) {
       Rule rule = e.getValue();
       MethodDescription method = e.getKey();
-      matchedRules.add(rule.name());
       instrumentedMethods.incrementAndGet();
       methodsById.computeIfAbsent(rule.id(), k -> new ArrayList<>()).add(method);
       log.debug(
@@ -129,8 +131,14 @@ final class GuardTransformer implements AgentBuilder.Transformer {
 
   private static String conflictMessage(
       TypeDescription type, MethodDescription method, List<Rule> rules) {
+    boolean sameLocks = true;
+    for (Rule rule : rules) {
+      sameLocks &= RuleFile.sameLockOnly(rules.get(0), rule);
+    }
     StringBuilder out =
-        new StringBuilder("rules with different locks all match ")
+        new StringBuilder(
+                sameLocks ? "rules with different settings" : "rules with different locks")
+            .append(" all match ")
             .append(type.getName())
             .append('.')
             .append(method.getName())
@@ -142,7 +150,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
           .append("' (")
           .append(rule.position())
           .append(", ")
-          .append(RuleFile.lockLabel(rule))
+          .append(sameLocks ? RuleFile.guardLabel(rule) : RuleFile.lockLabel(rule))
           .append(')');
     }
     return out.append("; remove the method from all but one of them").toString();

@@ -123,15 +123,25 @@ final class CheckCommand {
         conflicts.add("cannot check " + name + ": " + e.getMessage());
         continue;
       }
-      for (Map.Entry<MethodDescription.InDefinedShape, Rule> e : assignment.guarded().entrySet()) {
-        Rule rule = e.getValue();
-        List<String> problems = expressions.problems(rule, e.getKey());
-        if (problems.isEmpty()) {
-          lines.get(rule).add("  guards " + signature(e.getKey()));
-        } else {
-          unresolved.put(rule, true);
-          for (String problem : problems) {
-            lines.get(rule).add("  UNRESOLVED " + signature(e.getKey()) + ": " + problem);
+      // Every rule that selected a method: an identical rule's twin guards it too, and a rule
+      // in a conflict is not dead but refused.
+      for (Map.Entry<Rule, List<MethodDescription.InDefinedShape>> e :
+          assignment.matched().entrySet()) {
+        Rule rule = e.getKey();
+        for (MethodDescription.InDefinedShape method : e.getValue()) {
+          if (assignment.conflicts().containsKey(method)) {
+            unresolved.put(rule, true);
+            lines.get(rule).add("  CONFLICT " + signature(method) + " (see below)");
+            continue;
+          }
+          List<String> problems = expressions.problems(rule, method);
+          if (problems.isEmpty()) {
+            lines.get(rule).add("  guards " + signature(method));
+          } else {
+            unresolved.put(rule, true);
+            for (String problem : problems) {
+              lines.get(rule).add("  UNRESOLVED " + signature(method) + ": " + problem);
+            }
           }
         }
       }
@@ -150,7 +160,7 @@ final class CheckCommand {
                 + signature(e.getKey())
                 + ": rules "
                 + names
-                + " put different locks on it; every call would be refused");
+                + " guard it differently; every call would be refused");
       }
     }
     out.println("scanned " + scanned + " class(es)");

@@ -53,9 +53,11 @@ final class ClassScan implements AutoCloseable {
         throw new IOException("class path entry " + entry + " does not exist");
       }
     }
-    names.remove("module-info");
-    names.remove("package-info");
-    classNames.addAll(names);
+    for (String name : names) {
+      if (!name.endsWith("package-info") && !name.endsWith("module-info")) {
+        classNames.add(name);
+      }
+    }
     List<ClassFileLocator> all = new ArrayList<>(locators);
     all.add(ClassFileLocator.ForClassLoader.ofBootLoader());
     all.add(ClassFileLocator.ForClassLoader.ofPlatformLoader());

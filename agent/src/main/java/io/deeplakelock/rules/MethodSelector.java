@@ -87,7 +87,20 @@ public final class MethodSelector {
     return names
         && (parameterTypes == null
             || other.parameterTypes == null
-            || parameterTypes.equals(other.parameterTypes));
+            || sameTypes(parameterTypes, other.parameterTypes));
+  }
+
+  /** {@code String} and {@code java.lang.String} may name the same type: treat them so. */
+  private static boolean sameTypes(List<String> a, List<String> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!sameType(a.get(i), b.get(i)) && !sameType(b.get(i), a.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The parameter types as written (arrays as {@code byte[]}), or null for any overload. */

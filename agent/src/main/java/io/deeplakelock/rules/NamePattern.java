@@ -42,8 +42,12 @@ public final class NamePattern {
     return regex == null;
   }
 
+  /** Matches a binary class name; a nested class may be written {@code Outer.Inner}. */
   public boolean matches(String name) {
-    return regex == null ? text.equals(name) : regex.matcher(name).matches();
+    if (regex == null) {
+      return text.equals(name) || (name.indexOf('$') >= 0 && text.equals(name.replace('$', '.')));
+    }
+    return regex.matcher(name).matches();
   }
 
   @Override

@@ -303,7 +303,7 @@ public final class RuleFile {
       if (other.classPattern() == null
           || !other.classPattern().isExact()
           || !other.className().equals(rule.className())
-          || sameLock(rule, other)) {
+          || sameGuard(rule, other)) {
         continue;
       }
       for (MethodSelector a : rule.methods()) {
@@ -321,11 +321,18 @@ public final class RuleFile {
                     + rule.className()
                     + "."
                     + a
-                    + " with different locks ("
-                    + lockLabel(other)
-                    + " vs "
-                    + lockLabel(rule)
-                    + "); a method takes one lock: remove it from one of the rules");
+                    + (sameLockOnly(other, rule)
+                        ? " with different settings ("
+                            + guardLabel(other)
+                            + " vs "
+                            + guardLabel(rule)
+                            + "); a method is guarded one way"
+                        : " with different locks ("
+                            + lockLabel(other)
+                            + " vs "
+                            + lockLabel(rule)
+                            + "); a method takes one lock")
+                    + ": remove it from one of the rules");
             return;
           }
         }
@@ -333,11 +340,32 @@ public final class RuleFile {
     }
   }
 
-  /** True when two rules take the same lock, so guarding a method with both is harmless. */
-  public static boolean sameLock(Rule a, Rule b) {
+  /**
+   * True when two rules do exactly the same to a call (lock, policies, afterAcquire, mode), so
+   * either may guard a method both match; any difference makes that method a conflict.
+   */
+  public static boolean sameGuard(Rule a, Rule b) {
     return a.mode() == b.mode()
         && String.valueOf(a.lockPath()).equals(String.valueOf(b.lockPath()))
-        && String.valueOf(a.dataset()).equals(String.valueOf(b.dataset()));
+        && String.valueOf(a.dataset()).equals(String.valueOf(b.dataset()))
+        && a.policy().toString().equals(b.policy().toString())
+        && String.valueOf(a.afterAcquire() == null ? null : a.afterAcquire().source())
+            .equals(String.valueOf(b.afterAcquire() == null ? null : b.afterAcquire().source()))
+        && a.rollout() == b.rollout();
+  }
+
+  /** True when two rules take the same lock (they may still differ in other settings). */
+  public static boolean sameLockOnly(Rule a, Rule b) {
+    return lockLabel(a).equals(lockLabel(b));
+  }
+
+  /** Everything a rule does to a call, for conflict messages. */
+  public static String guardLabel(Rule rule) {
+    return lockLabel(rule)
+        + " "
+        + rule.policy()
+        + (rule.afterAcquire() != null ? " afterAcquire=" + rule.afterAcquire().source() : "")
+        + (rule.rollout() != RolloutMode.ENFORCE ? " mode=" + rule.rollout().label() : "");
   }
 
   /** How a rule's lock reads in messages: {@code write lock on this.path}. */

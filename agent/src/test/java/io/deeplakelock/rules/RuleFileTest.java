@@ -240,7 +240,7 @@ class RuleFileTest {
     assertSingleProblem(
         "colour: red\n" + MINIMAL,
         "1:1",
-        "unknown key 'colour' in the rules file (allowed: zookeeper, locks, rules)");
+        "unknown key 'colour' in the rules file (allowed: zookeeper, locks, mode, rules)");
   }
 
   @Test
