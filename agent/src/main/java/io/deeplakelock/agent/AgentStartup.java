@@ -86,7 +86,9 @@ final class AgentStartup {
     Conflicts conflicts = new Conflicts();
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
     GuardTransformer transformer = new GuardTransformer(new GuardPlan(config.rules()), conflicts);
-    ResettableClassFileTransformer installed = weave(inst, transformer);
+    // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
+    // through them for classes to retransform cost over a second. Attach must retransform.
+    ResettableClassFileTransformer installed = weave(inst, transformer, attached);
 
     ScheduledExecutorService watch =
         Executors.newSingleThreadScheduledExecutor(new DaemonThreads("watch"));
@@ -136,11 +138,18 @@ final class AgentStartup {
             + " protocol)");
   }
 
-  /** Installs the instrumentation for {@code transformer}; also used by reload. */
-  static ResettableClassFileTransformer weave(Instrumentation inst, GuardTransformer transformer) {
+  /**
+   * Installs the instrumentation for {@code transformer}; also used by reload. With {@code
+   * retransformLoaded}, classes loaded already are woven too (attach, reload).
+   */
+  static ResettableClassFileTransformer weave(
+      Instrumentation inst, GuardTransformer transformer, boolean retransformLoaded) {
     return quietAgentBuilder()
         .disableClassFormatChanges()
-        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(
+            retransformLoaded
+                ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION
+                : AgentBuilder.RedefinitionStrategy.DISABLED)
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
         .with(new TypePoolCache())
         .with(new TransformLog(transformer))

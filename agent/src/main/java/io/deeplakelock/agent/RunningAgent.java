@@ -118,7 +118,7 @@ final class RunningAgent {
     GuardTransformer previous = transformer;
     ResettableClassFileTransformer previousInstalled = installed;
     previous.supersede();
-    installed = AgentStartup.weave(inst, nextTransformer);
+    installed = AgentStartup.weave(inst, nextTransformer, true);
     transformer = nextTransformer;
     previousInstalled.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
     System.err.println("deeplake-lock: reloaded " + rules.size() + " rule(s) from " + rulesFile);

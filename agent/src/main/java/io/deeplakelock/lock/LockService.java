@@ -44,7 +44,7 @@ public final class LockService implements AutoCloseable {
   private final AtomicInteger callsInFlight = new AtomicInteger();
   private volatile String connectionState = "CONNECTING";
   private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
-  private final String processName = ManagementFactory.getRuntimeMXBean().getName();
+  private volatile String processName; // pid@host, looked up at first use: JMX is slow to load
   // The holds of the guarded calls running on each thread, innermost last.
   private final ThreadLocal<ArrayDeque<HeldLock>> callStack =
       ThreadLocal.withInitial(ArrayDeque::new);
@@ -160,7 +160,12 @@ public final class LockService implements AutoCloseable {
   }
 
   byte[] holderData(Thread thread) {
-    return ("deeplake-lock " + processName + " thread " + thread.getName())
+    String process = processName;
+    if (process == null) {
+      process = ManagementFactory.getRuntimeMXBean().getName();
+      processName = process;
+    }
+    return ("deeplake-lock " + process + " thread " + thread.getName())
         .getBytes(StandardCharsets.UTF_8);
   }
 
