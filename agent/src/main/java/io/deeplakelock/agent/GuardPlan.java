@@ -36,9 +36,20 @@ public final class GuardPlan {
   private final List<Rule> byPattern = new ArrayList<>();
   private final List<Rule> byStructure = new ArrayList<>(); // subtypesOf or annotatedWith only
   private final Map<Integer, ElementMatcher<TypeDescription>> structural = new HashMap<>();
+  private final Undecided undecided;
+
+  /** Told when a rule cannot decide about a type (a supertype's class file cannot be read). */
+  public interface Undecided {
+    void report(Rule rule, TypeDescription type, ClassLoader loader, RuntimeException why);
+  }
 
   public GuardPlan(List<Rule> rules) {
+    this(rules, (rule, type, loader, why) -> {});
+  }
+
+  public GuardPlan(List<Rule> rules, Undecided undecided) {
     this.rules = rules;
+    this.undecided = undecided;
     for (Rule rule : rules) {
       if (rule.classPattern() != null && rule.classPattern().isExact()) {
         byExactName.computeIfAbsent(rule.className(), k -> new ArrayList<>()).add(rule);
@@ -68,6 +79,11 @@ public final class GuardPlan {
 
   /** The rules whose class selector takes {@code type}; cheap tests first. */
   public List<Rule> rulesFor(TypeDescription type) {
+    return rulesFor(type, null);
+  }
+
+  /** As {@link #rulesFor(TypeDescription)}, for a type of {@code loader}. */
+  public List<Rule> rulesFor(TypeDescription type, ClassLoader loader) {
     String name = type.getName();
     List<Rule> out = null;
     List<Rule> exact = byExactName.get(name);
@@ -84,8 +100,13 @@ public final class GuardPlan {
     }
     if (!byStructure.isEmpty()) {
       for (Rule rule : byStructure) {
-        if (structural.get(rule.id()).matches(type)) {
-          out = add(out, rule);
+        // One rule that cannot decide must not keep the other rules from guarding the class.
+        try {
+          if (structural.get(rule.id()).matches(type)) {
+            out = add(out, rule);
+          }
+        } catch (RuntimeException e) {
+          undecided.report(rule, type, loader, e);
         }
       }
     }
@@ -97,10 +118,15 @@ public final class GuardPlan {
    * that take different locks both match it.
    */
   public Assignment assign(TypeDescription type) {
+    return assign(type, null);
+  }
+
+  /** As {@link #assign(TypeDescription)}, for a type of {@code loader}. */
+  public Assignment assign(TypeDescription type, ClassLoader loader) {
     Map<MethodDescription.InDefinedShape, Rule> guarded = new LinkedHashMap<>();
     Map<MethodDescription.InDefinedShape, List<Rule>> conflicts = new LinkedHashMap<>();
     Map<Rule, List<MethodDescription.InDefinedShape>> matched = new LinkedHashMap<>();
-    List<Rule> candidates = rulesFor(type);
+    List<Rule> candidates = rulesFor(type, loader);
     if (candidates.isEmpty()) {
       return new Assignment(guarded, conflicts, matched);
     }

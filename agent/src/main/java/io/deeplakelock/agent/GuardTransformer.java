@@ -17,7 +17,6 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,18 +34,37 @@ final class GuardTransformer implements AgentBuilder.Transformer {
   private final Map<Integer, Advice> adviceByRule = new ConcurrentHashMap<>();
   private final Set<String> matchedRules = ConcurrentHashMap.newKeySet();
   private final Set<String> selectedTypes = ConcurrentHashMap.newKeySet();
+  private final Set<String> undecidedReported = ConcurrentHashMap.newKeySet();
   private final AtomicInteger instrumentedMethods = new AtomicInteger();
   private volatile boolean superseded;
 
-  GuardTransformer(GuardPlan plan, Conflicts conflicts) {
-    this.plan = plan;
+  GuardTransformer(List<Rule> rules, Conflicts conflicts) {
+    this.plan = new GuardPlan(rules, this::undecided);
     this.conflicts = conflicts;
   }
 
+  private void undecided(
+      Rule rule, TypeDescription type, ClassLoader loader, RuntimeException why) {
+    // Once per rule and loader: such a loader usually hides the class files of all its classes.
+    if (!undecidedReported.add(rule.id() + " " + System.identityHashCode(loader))) {
+      log.debug("rule '{}' cannot tell whether {} is one of its classes", rule.name(), type);
+      return;
+    }
+    log.error(
+        "rule '{}' ({}) cannot tell whether {} (and maybe other classes of loader {}) is one of"
+            + " its classes ({}): if it is, its methods run WITHOUT the dataset lock; name such"
+            + " classes in a class: rule instead",
+        rule.name(),
+        rule.classSelector(),
+        type.getName(),
+        loader,
+        why.toString());
+  }
+
   /** Whether a type may need advice; remembers the types it said yes to, for error reports. */
-  ElementMatcher<TypeDescription> typeMatcher() {
-    return type -> {
-      boolean selected = !superseded && !plan.rulesFor(type).isEmpty();
+  AgentBuilder.RawMatcher typeMatcher() {
+    return (type, loader, module, redefined, domain) -> {
+      boolean selected = !superseded && !plan.rulesFor(type, loader).isEmpty();
       if (selected) {
         selectedTypes.add(type.getName());
       }
@@ -92,7 +110,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
     if (superseded) {
       return builder;
     }
-    GuardPlan.Assignment assignment = plan.assign(type);
+    GuardPlan.Assignment assignment = plan.assign(type, loader);
     Map<Integer, List<MethodDescription>> methodsById = new LinkedHashMap<>();
     for (Rule rule : assignment.matched().keySet()) {
       matchedRules.add(rule.name());

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,9 +150,8 @@ public final class DatasetLock {
     }
     holds.remove(Thread.currentThread());
     stats.holdTimes.record(System.nanoTime() - hold.node.acquiredAtNanos);
-    boolean sameSession = hold.node.sessionId == service.sessionId();
-    boolean stillThere = queue.remove(hold.node.path);
-    if (stillThere && sameSession) {
+    String lostBecause = removeNode(hold.node);
+    if (lostBecause == null) {
       return;
     }
     service.countLostLock();
@@ -159,12 +160,72 @@ public final class DatasetLock {
         "the "
             + call.describe(queue.path())
             + " was lost while the call ran ("
-            + (sameSession ? "its lock node was deleted" : "the ZooKeeper session expired")
+            + lostBecause
             + "): another process may have held the same lock at the same time, so treat this"
             + " write as possibly overlapping another writer";
     log.error(message);
     if (call.policy.onLockLost() == LockPolicy.OnLockLost.THROW) {
       throw new LockLostException(message);
+    }
+  }
+
+  /**
+   * Removes our node and says whether the lock had been lost, or null when it was held to the end.
+   * A disconnected client cannot know: it waits (at most a session and a connection timeout) for
+   * ZooKeeper, since a session that outlives the disconnection still holds the lock. It never
+   * deletes another holder's node: ours is named by its unique sequence.
+   */
+  private String removeNode(LockNode node) {
+    CuratorFramework client = service.client();
+    long deadline =
+        System.nanoTime()
+            + TimeUnit.MILLISECONDS.toNanos(
+                client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs()
+                    + client.getZookeeperClient().getConnectionTimeoutMs());
+    boolean deleteMayHaveSucceeded = false;
+    while (true) {
+      if (!client.getZookeeperClient().isConnected()) {
+        long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        boolean back;
+        try {
+          back =
+              remainingMs > 0
+                  && client.blockUntilConnected(
+                      (int) Math.min(Integer.MAX_VALUE, remainingMs), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          back = false;
+        }
+        if (!back) {
+          deleteInBackground(node.path);
+          return "ZooKeeper stayed unreachable for longer than the session timeout";
+        }
+      }
+      if (service.sessionId() != node.sessionId) {
+        return "the ZooKeeper session expired"; // the server removed the node with the session
+      }
+      try {
+        client.delete().forPath(node.path);
+        return null;
+      } catch (KeeperException.NoNodeException e) {
+        // After a delete whose reply was lost, NoNode in the same session is our own delete.
+        return deleteMayHaveSucceeded ? null : "its lock node was deleted";
+      } catch (Exception e) {
+        deleteMayHaveSucceeded = true;
+        if (System.nanoTime() - deadline > 0) {
+          deleteInBackground(node.path);
+          return "its release could not be confirmed: " + e;
+        }
+      }
+    }
+  }
+
+  /** Curator keeps retrying a guaranteed delete in the background until it succeeds. */
+  private void deleteInBackground(String path) {
+    try {
+      service.client().delete().guaranteed().inBackground().forPath(path);
+    } catch (Exception e) {
+      log.warn("could not schedule the removal of {}: {}", path, e.toString());
     }
   }
 
