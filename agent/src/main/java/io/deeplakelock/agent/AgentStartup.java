@@ -13,8 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
 
@@ -85,7 +87,7 @@ final class AgentStartup {
     LockService service = LockService.start(config);
     Conflicts conflicts = new Conflicts();
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
-    GuardTransformer transformer = new GuardTransformer(new GuardPlan(config.rules()), conflicts);
+    GuardTransformer transformer = new GuardTransformer(config.rules(), conflicts);
     // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
     // through them for classes to retransform cost over a second. Attach must retransform.
     ResettableClassFileTransformer installed = weave(inst, transformer, attached);
@@ -131,7 +133,9 @@ final class AgentStartup {
             + ", ZooKeeper "
             + config.connect()
             + (config.namespace() != null ? "/" + config.namespace() : "")
-            + ", lock root "
+            + " ("
+            + config.security().describe()
+            + "), lock root "
             + config.root()
             + " ("
             + config.protocol().name().toLowerCase(java.util.Locale.ROOT)
@@ -192,7 +196,10 @@ final class AgentStartup {
       System.setProperty(safe, "true");
     }
     try {
-      return new AgentBuilder.Default();
+      // Declared methods only: advice touches nothing else, and redefining a class then needs no
+      // supertype's class file (some loaders define classes from memory and serve none).
+      return new AgentBuilder.Default(
+          new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE));
     } finally {
       if (set) {
         System.clearProperty(safe);

@@ -78,6 +78,11 @@ final class AgentStatus implements AgentStatusMXBean {
   }
 
   @Override
+  public String getSecurity() {
+    return config.security().describe();
+  }
+
+  @Override
   public String getConnectionState() {
     return service.connectionState();
   }

@@ -15,6 +15,9 @@ public interface AgentStatusMXBean {
   /** ZooKeeper connect string (and namespace). */
   String getZooKeeper();
 
+  /** Authentication, ACL and TLS in use, described without any secret. */
+  String getSecurity();
+
   /** The last connection state: CONNECTING, CONNECTED, SUSPENDED, RECONNECTED, LOST. */
   String getConnectionState();
 

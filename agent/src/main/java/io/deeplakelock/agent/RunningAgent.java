@@ -114,7 +114,7 @@ final class RunningAgent {
           rulesFile);
     }
     List<Rule> rules = GuardedCalls.installed().adopt(next.rules());
-    GuardTransformer nextTransformer = new GuardTransformer(new GuardPlan(rules), conflicts);
+    GuardTransformer nextTransformer = new GuardTransformer(rules, conflicts);
     GuardTransformer previous = transformer;
     ResettableClassFileTransformer previousInstalled = installed;
     previous.supersede();
@@ -131,7 +131,8 @@ final class RunningAgent {
         && a.connectionTimeoutMillis() == b.connectionTimeoutMillis()
         && Objects.equals(a.namespace(), b.namespace())
         && a.root().equals(b.root())
-        && a.protocol() == b.protocol();
+        && a.protocol() == b.protocol()
+        && a.security().describe().equals(b.security().describe());
   }
 
   /** Reloads whenever the rules file is written or replaced (editors often replace it). */

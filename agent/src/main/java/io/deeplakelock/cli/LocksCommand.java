@@ -1,8 +1,13 @@
 package io.deeplakelock.cli;
 
+import io.deeplakelock.lock.ClientSecurity;
 import io.deeplakelock.lock.LockPath;
 import io.deeplakelock.lock.LockQueueView;
+import io.deeplakelock.rules.AgentConfig;
+import io.deeplakelock.rules.RuleFile;
+import io.deeplakelock.rules.RuleFileException;
 import java.io.PrintStream;
+import java.nio.file.Paths;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,31 +17,41 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.KeeperException;
 
 /**
- * {@code locks --zk CONNECT [PATH]}: the lock queues under a root (default {@code /deeplake}), or
- * of one lock path: holders and waiters in order, from deeplake-lock, kazoo and Curator alike.
+ * {@code locks --zk CONNECT [PATH]} or {@code locks --config FILE [PATH]}: the lock queues under a
+ * root (default {@code /deeplake}, or the rules file's), or of one lock path: holders and waiters
+ * in order, from deeplake-lock, kazoo and Curator alike. With {@code --config} it connects the way
+ * the agent does (namespace, authentication, TLS), so it can read a protected lock root.
  */
 final class LocksCommand {
 
   static final String USAGE =
-      "usage: java -jar deeplake-lock.jar locks --zk CONNECT [PATH]\n"
+      "usage: java -jar deeplake-lock.jar locks (--zk CONNECT | --config FILE) [PATH]\n"
           + "\n"
           + "Lists the lock queues under PATH (default /deeplake): for each lock path, its\n"
           + "contenders in queue order, who HOLDS the lock and who waits, with their session,\n"
           + "fencing token (czxid) and holder description. Takes no lock and changes nothing.\n"
           + "PATH may be a root (its children are lock paths) or one lock path.\n"
-          + "Exit status: 0 listed, 2 usage error or ZooKeeper unreachable.\n";
+          + "--config FILE connects as the agent with that rules file does: its zookeeper\n"
+          + "section (connect, namespace, auth, tls) and its locks.root as the default PATH;\n"
+          + "--zk then overrides only the connect string. For SASL, start this JVM with\n"
+          + "-Djava.security.auth.login.config=JAAS_FILE, as the service is.\n"
+          + "Exit status: 0 listed, 2 usage error, invalid rules file, ZooKeeper unreachable\n"
+          + "or access refused.\n";
 
   private LocksCommand() {}
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     String connect = null;
-    String path = "/deeplake";
+    String configFile = null;
+    String path = null;
     for (int i = 1; i < args.length; i++) {
       if (args[i].equals("--help")) {
         out.print(USAGE);
         return Main.OK;
       } else if (args[i].equals("--zk") && i + 1 < args.length) {
         connect = args[++i];
+      } else if (args[i].equals("--config") && i + 1 < args.length) {
+        configFile = args[++i];
       } else if (args[i].startsWith("/")) {
         path =
             args[i].length() > 1 && args[i].endsWith("/")
@@ -48,15 +63,44 @@ final class LocksCommand {
         return Main.USAGE_OR_INVALID;
       }
     }
+    AgentConfig config = null;
+    if (configFile != null) {
+      try {
+        config = RuleFile.load(Paths.get(configFile));
+      } catch (RuleFileException e) {
+        for (String problem : e.problems()) {
+          err.println(problem);
+        }
+        return Main.USAGE_OR_INVALID;
+      }
+      connect = connect != null ? connect : config.connect();
+      path = path != null ? path : config.root();
+    }
     if (connect == null) {
       err.print(USAGE);
       return Main.USAGE_OR_INVALID;
     }
-    try (CuratorFramework client =
-        CuratorFrameworkFactory.newClient(connect, 10_000, 5_000, new RetryOneTime(200))) {
+    path = path != null ? path : "/deeplake";
+    CuratorFrameworkFactory.Builder builder =
+        CuratorFrameworkFactory.builder()
+            .connectString(connect)
+            .sessionTimeoutMs(10_000)
+            .connectionTimeoutMs(5_000)
+            .retryPolicy(new RetryOneTime(200));
+    if (config != null) {
+      if (config.namespace() != null) {
+        builder.namespace(config.namespace());
+      }
+      ClientSecurity.apply(config.security(), builder);
+    }
+    try (CuratorFramework client = builder.build()) {
       client.start();
       if (!client.blockUntilConnected(10, TimeUnit.SECONDS)) {
-        err.println("deeplake-lock locks: ZooKeeper at " + connect + " is not reachable");
+        err.println(
+            "deeplake-lock locks: ZooKeeper at "
+                + connect
+                + " is not reachable"
+                + (config != null && config.security().tls() != null ? " over TLS" : ""));
         return Main.USAGE_OR_INVALID;
       }
       List<LockQueueView.Entry> own = LockQueueView.of(client, path);
@@ -88,6 +132,19 @@ final class LocksCommand {
               + children.size()
               + " lock paths)");
       return Main.OK;
+    } catch (KeeperException.NoAuthException e) {
+      err.println(
+          "deeplake-lock locks: ZooKeeper refused to show "
+              + e.getPath()
+              + " (NoAuth)"
+              + (config == null
+                  ? ": pass --config with the service's rules file to authenticate as the agent"
+                  : ": the identity of "
+                      + configFile
+                      + " ("
+                      + config.security().describe()
+                      + ") may not read it"));
+      return Main.USAGE_OR_INVALID;
     } catch (Exception e) {
       err.println("deeplake-lock locks: " + e);
       return Main.USAGE_OR_INVALID;

@@ -71,6 +71,8 @@ final class StatusCommand {
             + server.getAttribute(name, "ZooKeeper")
             + " ("
             + server.getAttribute(name, "ConnectionState")
+            + "; "
+            + server.getAttribute(name, "Security")
             + "), "
             + server.getAttribute(name, "InstrumentedMethods")
             + " method(s) instrumented, "

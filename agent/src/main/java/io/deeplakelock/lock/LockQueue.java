@@ -3,6 +3,7 @@ package io.deeplakelock.lock;
 import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.bridge.LockTimeoutException;
+import io.deeplakelock.rules.ZooKeeperSecurity;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,6 +56,7 @@ final class LockQueue {
     boolean acquired = false;
     try {
       awaitConnected(call, start, deadline);
+      refuseUnauthenticated(call);
       Stat stat = new Stat();
       ours =
           service
@@ -103,6 +105,14 @@ final class LockQueue {
           e);
     } catch (DatasetLockException e) {
       throw e;
+    } catch (KeeperException.NoAuthException | KeeperException.InvalidACLException e) {
+      throw new DatasetLockException(
+          "could not take the "
+              + call.describe(path)
+              + ": "
+              + explain(e)
+              + ". The call was not run.",
+          e);
     } catch (Exception e) {
       throw new DatasetLockException(
           "could not take the "
@@ -152,6 +162,48 @@ final class LockQueue {
     } catch (Exception e) {
       log.debug("observe: reading {} failed: {}", path, e.toString());
     }
+  }
+
+  /** Fails closed while ZooKeeper reports an authentication failure on this connection. */
+  private void refuseUnauthenticated(CallSite call) {
+    String problem = service.authProblem();
+    if (problem != null) {
+      throw new DatasetLockException(
+          "could not take the " + call.describe(path) + ": " + problem + ". The call was not run.");
+    }
+  }
+
+  /** What an ACL refusal means for this agent, naming its identity (never its secret). */
+  private String explain(KeeperException e) {
+    ZooKeeperSecurity security = service.security();
+    String identity;
+    switch (security.scheme()) {
+      case DIGEST:
+        identity = "digest user '" + security.digestUser() + "'";
+        break;
+      case SASL:
+        identity = "the SASL identity of JAAS section '" + security.saslSection() + "'";
+        break;
+      default:
+        identity = "no identity (zookeeper.auth is not set)";
+    }
+    if (e instanceof KeeperException.NoAuthException) {
+      return "ZooKeeper refused access to "
+          + e.getPath()
+          + " (NoAuth): its parent's ACL does not let this agent, authenticated with "
+          + identity
+          + ", create or delete there. Give the agent the identity that created "
+          + path
+          + ", or change the ACL (zkCli.sh: getAcl "
+          + path
+          + ")";
+    }
+    return "ZooKeeper refused the ACL '"
+        + security.acl().label()
+        + "' on "
+        + e.getPath()
+        + " (InvalidACL): this connection has no authenticated identity to give the node to;"
+        + " check zookeeper.auth, and the log for an authentication failure";
   }
 
   /** The nearest contender that {@code ours} must wait for, or null when it holds the lock. */
@@ -221,7 +273,13 @@ final class LockQueue {
               + call.describe(path)
               + ": ZooKeeper at "
               + service.connectString()
-              + " is not reachable. The call was not run.");
+              + " is not reachable"
+              + (service.security().tls() != null
+                  ? " over TLS (is that the server's secureClientPort, and does its certificate"
+                      + " chain to the trust store and name that host?)"
+                  : "")
+              + (service.authProblem() != null ? " (" + service.authProblem() + ")" : "")
+              + ". The call was not run.");
     }
   }
 

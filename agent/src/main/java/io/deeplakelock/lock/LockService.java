@@ -1,6 +1,7 @@
 package io.deeplakelock.lock;
 
 import io.deeplakelock.rules.AgentConfig;
+import io.deeplakelock.rules.ZooKeeperSecurity;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -17,9 +19,12 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.curator.utils.ZookeeperFactory;
+import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +33,14 @@ import org.slf4j.LoggerFactory;
  * DatasetLock} per lock path.
  *
  * <p>Starting never blocks on ZooKeeper: the client connects in the background and each acquisition
- * waits for the connection within its own timeout. The client's settings go through {@link
- * ZKClientConfig}, never JVM-wide system properties, so a ZooKeeper client of the host service is
- * not affected.
+ * waits for the connection within its own timeout. The client's settings, including its
+ * authentication, ACLs and TLS ({@link ClientSecurity}), go through its own {@link ZKClientConfig},
+ * never JVM-wide system properties, so a ZooKeeper client of the host service is not affected.
+ *
+ * <p><b>Authentication failures fail closed.</b> When ZooKeeper reports that authentication failed
+ * (a SASL login that found no JAAS section, credentials the server refused), ZooKeeper itself
+ * carries on unauthenticated; this service then refuses every lock with the reason, rather than
+ * create nodes as an identity nobody configured.
  */
 public final class LockService implements AutoCloseable {
 
@@ -43,6 +53,8 @@ public final class LockService implements AutoCloseable {
   private final LongAdder lostLocks = new LongAdder();
   private final AtomicInteger callsInFlight = new AtomicInteger();
   private volatile String connectionState = "CONNECTING";
+  private volatile String authProblem;
+  private final AtomicBoolean rootAclChecked = new AtomicBoolean();
   private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
   private volatile String processName; // pid@host, looked up at first use: JMX is slow to load
   // The holds of the guarded calls running on each thread, innermost last.
@@ -58,11 +70,21 @@ public final class LockService implements AutoCloseable {
             .connectionTimeoutMs(clampToInt(config.connectionTimeoutMillis()))
             .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3))
             .threadFactory(new DaemonThreads("curator"))
-            .zookeeperFactory(new NamedZooKeeperFactory());
+            // The connect string stays as configured: the ensemble tracker would replace it
+            // with the addresses servers publish, which a proxy, load balancer or NAT hides.
+            .ensembleTracker(false)
+            .zookeeperFactory(new NamedZooKeeperFactory(this::onSessionEvent));
     if (config.namespace() != null) {
       builder.namespace(config.namespace());
     }
+    ClientSecurity.apply(config.security(), builder);
     this.client = builder.build();
+    ZooKeeperSecurity.Tls tls = config.security().tls();
+    if (tls != null && !tls.hostnameVerification()) {
+      log.warn(
+          "zookeeper.tls.hostnameVerification is false: any server with a certificate from the"
+              + " trusted CAs is accepted, whatever its host name");
+    }
     client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
   }
 
@@ -117,6 +139,19 @@ public final class LockService implements AutoCloseable {
 
   AgentConfig.Protocol protocol() {
     return config.protocol();
+  }
+
+  /** Authentication, ACLs and TLS of this client (it prints without secrets). */
+  public ZooKeeperSecurity security() {
+    return config.security();
+  }
+
+  /**
+   * Why ZooKeeper authentication failed, or null while it has not: locks are refused meanwhile.
+   * Never holds a secret.
+   */
+  public String authProblem() {
+    return authProblem;
   }
 
   /** The current ZooKeeper session id, or 0 while there is none. */
@@ -186,6 +221,9 @@ public final class LockService implements AutoCloseable {
 
   private void onConnectionState(ConnectionState state) {
     connectionState = state.name();
+    if (state.isConnected() && rootAclChecked.compareAndSet(false, true)) {
+      checkRootAcl();
+    }
     switch (state) {
       case LOST:
         log.warn(
@@ -204,6 +242,108 @@ public final class LockService implements AutoCloseable {
     }
   }
 
+  /** Sees ZooKeeper's authentication events on every handle, before Curator does. */
+  private void onSessionEvent(WatchedEvent event) {
+    if (event.getType() != Watcher.Event.EventType.None) {
+      return;
+    }
+    if (event.getState() == Watcher.Event.KeeperState.SaslAuthenticated) {
+      if (authProblem != null) {
+        log.warn("ZooKeeper SASL authentication succeeded; locks are granted again");
+      }
+      authProblem = null;
+    } else if (event.getState() == Watcher.Event.KeeperState.AuthFailed) {
+      String problem = describeAuthFailure();
+      if (!problem.equals(authProblem)) {
+        log.error("{}; every lock is refused until this is fixed", problem);
+      }
+      authProblem = problem;
+    }
+  }
+
+  private String describeAuthFailure() {
+    ZooKeeperSecurity security = config.security();
+    switch (security.scheme()) {
+      case SASL:
+        if (!jvmHasJaasSection(security.saslSection())) {
+          return "ZooKeeper SASL login failed: this JVM's JAAS configuration has no section '"
+              + security.saslSection()
+              + "'. ZooKeeper reads JAAS only from the JVM-wide configuration: start the JVM with"
+              + " -Djava.security.auth.login.config="
+              + (security.jaasFile() != null ? security.jaasFile() : "/path/to/jaas.conf");
+        }
+        return "ZooKeeper SASL authentication with JAAS section '"
+            + security.saslSection()
+            + "' failed (the server refused the login, or the login module failed; the ZooKeeper"
+            + " client's log lines say more)";
+      case DIGEST:
+        return "ZooKeeper refused the digest authentication of user '"
+            + security.digestUser()
+            + "' (does the server accept the digest scheme?)";
+      default:
+        return "ZooKeeper authentication failed";
+    }
+  }
+
+  private static boolean jvmHasJaasSection(String section) {
+    try {
+      return javax.security.auth.login.Configuration.getConfiguration()
+              .getAppConfigurationEntry(section)
+          != null;
+    } catch (RuntimeException e) {
+      return false; // no JAAS configuration at all
+    }
+  }
+
+  /**
+   * Warns once when the lock root already exists with an ACL that lets anyone change it while the
+   * rules ask for a restricted one: ACLs are set only on nodes the agent creates.
+   */
+  private void checkRootAcl() {
+    if (config.security().acl() == ZooKeeperSecurity.Acl.OPEN) {
+      return;
+    }
+    try {
+      client
+          .getACL()
+          .inBackground(
+              (c, event) -> {
+                if (event.getResultCode() != 0 || event.getACLList() == null) {
+                  return; // NoNode: we create it; NoAuth: not ours to judge
+                }
+                for (ACL acl : event.getACLList()) {
+                  if (acl.getId().getScheme().equals("world")
+                      && (acl.getPerms() & ~ZooDefs.Perms.READ) != 0) {
+                    log.warn(
+                        "lock root {} already exists with an ACL that lets anyone change it"
+                            + " (world:anyone has permissions {}); the agent sets its ACL ({})"
+                            + " only on nodes it creates. Restrict it, e.g. in zkCli.sh after"
+                            + " addauth: setAcl -R {} auth::cdrwa",
+                        config.root(),
+                        perms(acl.getPerms()),
+                        config.security().acl().label(),
+                        config.root());
+                    return;
+                  }
+                }
+              })
+          .forPath(config.root());
+    } catch (Exception e) {
+      log.debug("reading the ACL of {} failed: {}", config.root(), e.toString());
+    }
+  }
+
+  private static String perms(int perms) {
+    StringBuilder out = new StringBuilder();
+    String letters = "rwcda"; // ZooDefs.Perms: READ=1, WRITE=2, CREATE=4, DELETE=8, ADMIN=16
+    for (int i = 0; i < letters.length(); i++) {
+      if ((perms & (1 << i)) != 0) {
+        out.append(letters.charAt(i));
+      }
+    }
+    return out.toString();
+  }
+
   /** Closes the session, so this JVM's lock nodes disappear at once. */
   @Override
   public void close() {
@@ -212,10 +352,17 @@ public final class LockService implements AutoCloseable {
 
   /**
    * Creates ZooKeeper handles from a thread named {@code deeplake-lock}, since ZooKeeper names its
-   * I/O and event threads after the creating thread; and with SASL off unless configured, so a JAAS
-   * file meant for the host service is not tried on our connection.
+   * I/O and event threads after the creating thread; with the configuration {@link ClientSecurity}
+   * made (SASL off unless configured, so a JAAS file meant for the host service is not tried on our
+   * connection); and with a watcher that sees authentication events first.
    */
   private static final class NamedZooKeeperFactory implements ZookeeperFactory {
+    private final Watcher sessionEvents;
+
+    NamedZooKeeperFactory(Watcher sessionEvents) {
+      this.sessionEvents = sessionEvents;
+    }
+
     @Override
     public ZooKeeper newZooKeeper(
         String connectString, int sessionTimeout, Watcher watcher, boolean canBeReadOnly)
@@ -231,16 +378,24 @@ public final class LockService implements AutoCloseable {
         boolean canBeReadOnly,
         ZKClientConfig given)
         throws Exception {
-      ZKClientConfig zkConfig = given != null ? given : new ZKClientConfig();
-      zkConfig.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");
+      ZKClientConfig zkConfig =
+          given != null ? given : ClientSecurity.clientConfig(ZooKeeperSecurity.NONE);
+      Watcher both =
+          event -> {
+            try {
+              sessionEvents.process(event);
+            } catch (RuntimeException e) {
+              log.warn("handling ZooKeeper event {} failed: {}", event, e.toString());
+            }
+            watcher.process(event);
+          };
       AtomicReference<Object> result = new AtomicReference<>();
       Thread creator =
           new Thread(
               () -> {
                 try {
                   result.set(
-                      new ZooKeeper(
-                          connectString, sessionTimeout, watcher, canBeReadOnly, zkConfig));
+                      new ZooKeeper(connectString, sessionTimeout, both, canBeReadOnly, zkConfig));
                 } catch (Exception | Error e) {
                   result.set(e);
                 }

@@ -3,7 +3,10 @@ package io.deeplakelock.rules;
 import java.util.Collections;
 import java.util.List;
 
-/** A whole rules file, validated: ZooKeeper settings, lock defaults and the rules. */
+/**
+ * A whole rules file, validated: ZooKeeper settings (with their security), lock defaults and the
+ * rules.
+ */
 public final class AgentConfig {
 
   /** Which lock-node naming other clients on the same paths understand. */
@@ -21,6 +24,7 @@ public final class AgentConfig {
   private final long sessionTimeoutMillis;
   private final long connectionTimeoutMillis;
   private final String namespace;
+  private final ZooKeeperSecurity security;
   private final String root;
   private final Protocol protocol;
   private final List<Rule> rules;
@@ -31,6 +35,7 @@ public final class AgentConfig {
       long sessionTimeoutMillis,
       long connectionTimeoutMillis,
       String namespace,
+      ZooKeeperSecurity security,
       String root,
       Protocol protocol,
       List<Rule> rules) {
@@ -39,6 +44,7 @@ public final class AgentConfig {
     this.sessionTimeoutMillis = sessionTimeoutMillis;
     this.connectionTimeoutMillis = connectionTimeoutMillis;
     this.namespace = namespace;
+    this.security = security;
     this.root = root;
     this.protocol = protocol;
     this.rules = Collections.unmodifiableList(rules);
@@ -65,6 +71,11 @@ public final class AgentConfig {
   /** A chroot for every znode the agent touches, or null. */
   public String namespace() {
     return namespace;
+  }
+
+  /** Authentication, ACLs and TLS of the ZooKeeper client; never null. */
+  public ZooKeeperSecurity security() {
+    return security;
   }
 
   /** The parent znode of the per-dataset lock paths. */

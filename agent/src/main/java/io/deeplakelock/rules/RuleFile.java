@@ -49,11 +49,13 @@ public final class RuleFile {
 
   private final String label;
   private final EnvExpander env;
+  private final Function<String, String> environment;
   private final List<String> problems = new ArrayList<>();
 
   private RuleFile(String label, Function<String, String> environment) {
     this.label = label;
     this.env = new EnvExpander(environment);
+    this.environment = environment;
   }
 
   /** Loads a rules file, expanding {@code ${NAME}} from the process environment. */
@@ -122,7 +124,14 @@ public final class RuleFile {
             ? mapping(
                 top.get("zookeeper"),
                 "zookeeper",
-                Arrays.asList("connect", "sessionTimeout", "connectionTimeout", "namespace"))
+                Arrays.asList(
+                    "connect",
+                    "sessionTimeout",
+                    "connectionTimeout",
+                    "namespace",
+                    "auth",
+                    "acl",
+                    "tls"))
             : missing(root, "zookeeper", "add a zookeeper section with connect: host:port");
     Map<String, Node> locks =
         top.containsKey("locks")
@@ -140,6 +149,7 @@ public final class RuleFile {
     long sessionTimeout = positiveDuration(zk.get("sessionTimeout"), 30_000L);
     long connectionTimeout = positiveDuration(zk.get("connectionTimeout"), 10_000L);
     String namespace = zk.containsKey("namespace") ? namespace(zk.get("namespace")) : null;
+    ZooKeeperSecurity security = new SecuritySection(this).read(zk);
 
     String lockRoot = locks.containsKey("root") ? znodePath(locks.get("root")) : "/deeplake";
     AgentConfig.Protocol protocol =
@@ -158,7 +168,15 @@ public final class RuleFile {
       throw new RuleFileException(inFileOrder(problems));
     }
     return new AgentConfig(
-        label, connect, sessionTimeout, connectionTimeout, namespace, lockRoot, protocol, rules);
+        label,
+        connect,
+        sessionTimeout,
+        connectionTimeout,
+        namespace,
+        security,
+        lockRoot,
+        protocol,
+        rules);
   }
 
   private static <T> T orDefault(T value, T fallback) {
@@ -512,7 +530,7 @@ public final class RuleFile {
     }
   }
 
-  private Map<String, Node> mapping(Node node, String what, List<String> allowed) {
+  Map<String, Node> mapping(Node node, String what, List<String> allowed) {
     Map<String, Node> out = new LinkedHashMap<>();
     if (!checkTag(node)) {
       return out;
@@ -595,8 +613,13 @@ public final class RuleFile {
 
   // ---- typed scalars ------------------------------------------------------------------------
 
+  /** One environment variable, or null when unset. */
+  String variable(String name) {
+    return environment.apply(name);
+  }
+
   /** A scalar as text with environment placeholders expanded, or null after a problem. */
-  private String text(Node node) {
+  String text(Node node) {
     if (!checkTag(node)) {
       return null;
     }
@@ -634,7 +657,7 @@ public final class RuleFile {
     }
   }
 
-  private Boolean bool(Node node) {
+  Boolean bool(Node node) {
     String text = text(node);
     if (text == null) {
       return null;
@@ -646,7 +669,7 @@ public final class RuleFile {
     return null;
   }
 
-  private <E extends Enum<E>> E choice(Node node, Class<E> type, String... labels) {
+  <E extends Enum<E>> E choice(Node node, Class<E> type, String... labels) {
     String text = text(node);
     if (text == null) {
       return null;
@@ -712,11 +735,11 @@ public final class RuleFile {
 
   // ---- positions and problems -------------------------------------------------------------
 
-  private void problem(Node node, String message) {
+  void problem(Node node, String message) {
     problems.add(position(node) + ": " + message);
   }
 
-  private void problemAt(Node node, int offset, String message) {
+  void problemAt(Node node, int offset, String message) {
     // Quoted scalars start one column before their text.
     int quote = node instanceof ScalarNode && !((ScalarNode) node).isPlain() ? 1 : 0;
     problems.add(position(node).shiftedBy(offset + quote) + ": " + message);

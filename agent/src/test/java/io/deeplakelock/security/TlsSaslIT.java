@@ -1,0 +1,354 @@
+package io.deeplakelock.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deeplakelock.bridge.LockMode;
+import io.deeplakelock.bridge.LockTimeoutException;
+import io.deeplakelock.lock.CallSite;
+import io.deeplakelock.lock.HeldLock;
+import io.deeplakelock.lock.LockService;
+import io.deeplakelock.rules.LockPolicy;
+import io.deeplakelock.rules.RuleFile;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.server.ZooKeeperServerMain;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS and SASL against a real ZooKeeper server in its own JVM (its TLS and SASL settings are
+ * JVM-wide system properties, which must not leak into the test's clients): a plaintext client is
+ * refused by the TLS port while the agent's TLS client locks, hostname verification is on, and the
+ * shaded agent in a service JVM authenticates with SASL over TLS without showing a secret.
+ */
+class TlsSaslIT {
+
+  private static final String SASL_PASSWORD = "sasl-" + UUID.randomUUID();
+
+  @TempDir static Path dir;
+
+  private static TestCertificates certs;
+  private static Path clientJaas;
+  private static Process server;
+  private static int plainPort;
+  private static int tlsPort;
+
+  @BeforeAll
+  static void startTlsServer() throws Exception {
+    certs = new TestCertificates(dir);
+    Path serverJaas = dir.resolve("server-jaas.conf");
+    Files.writeString(
+        serverJaas,
+        "Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n"
+            + "  user_agent=\""
+            + SASL_PASSWORD
+            + "\";\n};\n");
+    // For the agent in a service JVM: its ZooKeeper (and so the login module) is relocated.
+    clientJaas = dir.resolve("client-jaas.conf");
+    Files.writeString(
+        clientJaas,
+        "DeeplakeLock {\n"
+            + "  io.deeplakelock.shaded.zookeeper.server.auth.DigestLoginModule required\n"
+            + "  username=\"agent\"\n  password=\""
+            + SASL_PASSWORD
+            + "\";\n};\n");
+    plainPort = freePort();
+    tlsPort = freePort();
+    Path zooCfg = dir.resolve("zoo.cfg");
+    Files.writeString(
+        zooCfg,
+        String.join(
+            "\n",
+            "tickTime=500",
+            "dataDir=" + dir.resolve("data"),
+            "clientPort=" + plainPort,
+            "clientPortAddress=127.0.0.1",
+            "secureClientPort=" + tlsPort,
+            "secureClientPortAddress=127.0.0.1",
+            "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+            "ssl.keyStore.location=" + certs.serverKeyStore,
+            "ssl.keyStore.password=" + certs.serverPassword,
+            "ssl.trustStore.location=" + certs.serverTrustStore,
+            "ssl.trustStore.password=" + certs.serverTrustPassword,
+            "ssl.clientAuth=need",
+            "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+            "admin.enableServer=false",
+            ""));
+    server =
+        new ProcessBuilder(
+                ChildJvm.command(
+                    List.of("-Djava.security.auth.login.config=" + serverJaas),
+                    ZooKeeperServerMain.class,
+                    zooCfg.toString()))
+            .redirectOutput(dir.resolve("server.out").toFile())
+            .redirectError(dir.resolve("server.err").toFile())
+            .start();
+    try (CuratorFramework plain = plainClient("127.0.0.1:" + plainPort)) {
+      assertTrue(
+          plain.blockUntilConnected(30, TimeUnit.SECONDS),
+          () -> "ZooKeeper did not start: " + read(dir.resolve("server.err")));
+    }
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null) {
+      server.destroy();
+      assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void agentLocksOverTlsWhereAPlaintextClientIsRefused() throws Exception {
+    try (LockService agent = LockService.start(RuleFile.parse("tls.yaml", rules(""), env()))) {
+      // (In an IT, LockService comes from the shaded jar: only its JDK-typed API is usable.)
+      try (HeldLock held = agent.lock("/deeplake/tls-ok").acquire(call(20_000))) {
+        assertTrue(held.info().token() > 0, "a lock node was created");
+      }
+      assertEquals("CONNECTED", agent.connectionState());
+    }
+    try (CuratorFramework plaintext = plainClient("127.0.0.1:" + tlsPort)) {
+      assertFalse(
+          plaintext.blockUntilConnected(3, TimeUnit.SECONDS),
+          "a plaintext client must not get a session on the TLS port");
+    }
+  }
+
+  @Test
+  void hostnameVerificationRefusesACertificateThatDoesNotNameTheHost() throws Exception {
+    // The server's certificate names IP 127.0.0.1 only; "localhost" reaches the same server.
+    String viaLocalhost = rules("").replace("127.0.0.1:" + tlsPort, "localhost:" + tlsPort);
+    try (LockService agent = LockService.start(RuleFile.parse("t.yaml", viaLocalhost, env()))) {
+      LockTimeoutException e =
+          assertThrows(
+              LockTimeoutException.class,
+              () -> agent.lock("/deeplake/tls-wrong-host").acquire(call(3_000)));
+      assertTrue(e.getMessage().contains("is not reachable over TLS"), e.getMessage());
+    }
+    String unverified =
+        viaLocalhost.replace("hostnameVerification: true", "hostnameVerification: false");
+    try (LockService agent = LockService.start(RuleFile.parse("t.yaml", unverified, env()));
+        HeldLock held = agent.lock("/deeplake/tls-unverified").acquire(call(20_000))) {
+      assertTrue(held.outermost(), "the same server is accepted once the name is not checked");
+    }
+  }
+
+  @Test
+  void shadedAgentAuthenticatesWithSaslOverTlsAndShowsNoSecret() throws Exception {
+    Path rules = dir.resolve("sasl.yaml");
+    Files.writeString(rules, rules(sasl()));
+    Process service =
+        service(rules, List.of("-Djava.security.auth.login.config=" + clientJaas), "wait");
+    List<String> stdout = new ArrayList<>();
+    String statusOutput;
+    try {
+      readUntilReady(service, stdout);
+      assertTrue(stdout.contains("wrote /data/vault"), () -> stdout + serviceErr());
+
+      // Every node it made is the agent's: an anonymous client can neither add nor remove one.
+      try (CuratorFramework anonymous = plainClient("127.0.0.1:" + plainPort)) {
+        assertTrue(anonymous.blockUntilConnected(10, TimeUnit.SECONDS));
+        assertThrows(
+            KeeperException.NoAuthException.class,
+            () -> anonymous.create().forPath("/sasl/deeplake/intruder"));
+        assertThrows(
+            KeeperException.NoAuthException.class,
+            () -> anonymous.delete().forPath("/sasl/deeplake/%2Fdata%2Fvault"));
+      }
+
+      ChildJvm.Result status =
+          ChildJvm.run(
+              dir,
+              "status",
+              List.of(ChildJvm.JAVA, "-jar", agentJar(), "status", String.valueOf(service.pid())),
+              Map.of());
+      assertEquals(0, status.exit, status.toString());
+      statusOutput = status.stdout + status.stderr;
+    } finally {
+      service.getOutputStream().close(); // lets the service exit
+      assertTrue(service.waitFor(30, TimeUnit.SECONDS), "the service did not exit");
+    }
+    String stderr = serviceErr();
+    assertTrue(stderr.contains("TRACE"), "the service ran with trace logging: " + stderr);
+    List<String> secrets = new ArrayList<>(certs.passwords());
+    secrets.add(SASL_PASSWORD);
+    String[] all = secrets.toArray(new String[0]);
+    SecretScan.assertNoSecret("the service's stderr (trace)", stderr, all);
+    SecretScan.assertNoSecret("the service's stdout", String.join("\n", stdout), all);
+    SecretScan.assertNoSecret("status", statusOutput, all);
+  }
+
+  @Test
+  void saslWithoutTheJaasFileInTheJvmRefusesToLockAndSaysWhatToAdd() throws Exception {
+    Path rules = dir.resolve("sasl-no-jaas.yaml");
+    Files.writeString(rules, rules(sasl()));
+    Process service = service(rules, List.of());
+    List<String> stdout = new ArrayList<>();
+    readUntilReady(service, stdout);
+    assertTrue(service.waitFor(30, TimeUnit.SECONDS));
+    String refusal = String.join("\n", stdout);
+    assertTrue(refusal.startsWith("refused: io.deeplakelock.bridge.DatasetLockException"), refusal);
+    assertTrue(refusal.contains("has no section 'DeeplakeLock'"), refusal);
+    assertTrue(refusal.contains("-Djava.security.auth.login.config=" + clientJaas), refusal);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  /**
+   * SASL with the JAAS section the client JAAS file has. The server principal is given because
+   * without it ZooKeeper looks up a host name for 127.0.0.1 (for Kerberos), and TLS would then
+   * verify that name instead of the address.
+   */
+  private static String sasl() {
+    return "  namespace: sasl\n  auth: {scheme: sasl, jaasFile: "
+        + clientJaas
+        + ", section: DeeplakeLock, serverPrincipal: zookeeper/127.0.0.1}\n";
+  }
+
+  /** A rules file for the TLS port, with extra zookeeper keys. */
+  private static String rules(String zookeeperExtra) {
+    return """
+        zookeeper:
+          connect: "127.0.0.1:%d"
+          sessionTimeout: 10s
+          connectionTimeout: 5s
+        %s  tls:
+            keyStore: %s
+            keyStorePassword: "${ZK_KEYSTORE_PASSWORD}"
+            trustStore: %s
+            trustStorePassword: "${ZK_TRUSTSTORE_PASSWORD}"
+            hostnameVerification: true
+        locks:
+          root: /deeplake
+          timeout: 20s
+        rules:
+          - name: vault-writes
+            class: io.deeplakelock.security.SecureService$Vault
+            methods: [write]
+            lock: write
+            dataset: arg0
+        """
+        .formatted(tlsPort, zookeeperExtra, certs.clientKeyStore, certs.clientTrustStore);
+  }
+
+  private static Map<String, String> environment() {
+    return Map.of(
+        "ZK_KEYSTORE_PASSWORD", certs.clientPassword,
+        "ZK_TRUSTSTORE_PASSWORD", certs.clientTrustPassword,
+        "DEEPLAKE_LOCK_LOG", "trace");
+  }
+
+  private static Function<String, String> env() {
+    return environment()::get;
+  }
+
+  private static CallSite call(long timeoutMillis) {
+    return new CallSite(
+        "vault-writes",
+        "Vault.write",
+        "/data/vault",
+        LockMode.WRITE,
+        new LockPolicy(
+            timeoutMillis, LockPolicy.OnTimeout.FAIL, true, LockPolicy.OnLockLost.THROW));
+  }
+
+  /**
+   * A service JVM under the shaded agent, with only itself on the class path, so the agent's
+   * relocated ZooKeeper is the one that runs.
+   */
+  private static Process service(Path rules, List<String> jvmFlags, String... extraArgs)
+      throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ChildJvm.JAVA);
+    cmd.add("-Xshare:off");
+    cmd.add("-javaagent:" + agentJar() + "=" + rules);
+    cmd.addAll(jvmFlags);
+    cmd.add("-cp");
+    cmd.add(
+        Paths.get(SecureService.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString());
+    cmd.add(SecureService.class.getName());
+    cmd.add("/data/vault");
+    cmd.addAll(List.of(extraArgs));
+    ProcessBuilder builder =
+        new ProcessBuilder(cmd).redirectError(dir.resolve("service.err").toFile());
+    builder.environment().putAll(environment());
+    return builder.start();
+  }
+
+  /** Reads the service's stdout up to its "ready" line, for at most 60 s. */
+  private static void readUntilReady(Process service, List<String> lines) throws Exception {
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Void> ready =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                for (String line; (line = out.readLine()) != null; ) {
+                  synchronized (lines) {
+                    lines.add(line);
+                  }
+                  if (line.equals("ready")) {
+                    return;
+                  }
+                }
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    ready.get(60, TimeUnit.SECONDS);
+  }
+
+  private static String serviceErr() {
+    return read(dir.resolve("service.err"));
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      return "(cannot read " + file + ": " + e + ")";
+    }
+  }
+
+  private static CuratorFramework plainClient(String connect) {
+    CuratorFramework client =
+        CuratorFrameworkFactory.newClient(connect, 10_000, 2_000, new RetryOneTime(100));
+    client.start();
+    return client;
+  }
+
+  private static String agentJar() {
+    Path jar = Paths.get(System.getProperty("agent.jar", "target/deeplake-lock.jar"));
+    assertTrue(Files.isRegularFile(jar), "build the jar first: " + jar);
+    return jar.toAbsolutePath().toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
