@@ -54,7 +54,9 @@ class AttachIT {
               .call()
               .matches("IN-CALL write lock /deeplake/%2Fdata%2Fds token \\d+ session 0x\\w+ .*"));
       String status = TargetJvm.Cli.run("status", pid).output;
-      assertTrue(status.contains("(CONNECTED), 1 method(s) instrumented"), status);
+      assertTrue(
+          status.contains("(CONNECTED; no auth, ACL open, plaintext), 1 method(s) instrumented"),
+          status);
       assertTrue(status.contains("  /deeplake/%2Fdata%2Fds  (dataset /data/ds)"), status);
       assertTrue(status.contains("    acquisitions 1 (waited 0), timeouts 0, lost 0"), status);
 
