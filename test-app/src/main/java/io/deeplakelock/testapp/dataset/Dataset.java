@@ -44,6 +44,19 @@ import java.util.Objects;
  * CorruptDatasetException} rather than return garbage.
  *
  * <p>Public methods never call each other, so a lock taken around one of them is never re-entered.
+ *
+ * <h2>Fencing</h2>
+ *
+ * When the deeplake-lock agent runs a call under the dataset's write lock, the library reads the
+ * lock's fencing token (looked up reflectively, see {@link WriterFence}; without the agent none of
+ * this happens and the files are exactly as described above). The first read of the meta in such a
+ * call refuses the call with {@link StaleWriterException} if the meta carries a newer token, and
+ * otherwise stamps the writer's own token into it ({@code fence=T}) before anything else is read;
+ * right before a write rewrites its first file, the stamp is read again. So a writer whose lock
+ * expired while it was paused is refused as soon as the next holder has touched the dataset, and
+ * the next holder never reads data that such a writer changes afterwards. Only a pause that falls
+ * between that last check and the file writes themselves (microseconds) escapes it: plain files
+ * offer no compare-and-set.
  */
 public final class Dataset {
   /** Rows per chunk file when {@link #create(String, int)} is not told otherwise. */
@@ -93,7 +106,7 @@ public final class Dataset {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create dataset at " + path, e);
     }
-    DatasetMeta meta = new DatasetMeta(dim, chunkRows, 0, 0);
+    DatasetMeta meta = new DatasetMeta(dim, chunkRows, 0, 0, WriterFence.token(root));
     meta.write(root);
     return new Dataset(path, root, meta);
   }
@@ -148,6 +161,7 @@ public final class Dataset {
       }
     }
     beforeWrite.run();
+    recheckFence();
     int keep = (int) (end - current.firstRow(chunk));
     String[] row = {
       RowCodec.encodeString(text),
@@ -175,6 +189,7 @@ public final class Dataset {
     List<String> metadatas = rowChunk(current, Column.METADATA, index);
     List<String> embeddings = rowChunk(current, Column.EMBEDDING, index);
     beforeWrite.run();
+    recheckFence();
     int offset = (int) (index - current.firstRow(chunk));
     texts.set(offset, RowCodec.encodeString(text));
     metadatas.set(offset, RowCodec.encodeString(metadata));
@@ -192,6 +207,7 @@ public final class Dataset {
     int chunk = current.chunkOf(index);
     List<String> tombstones = rowChunk(current, Column.DELETED, index);
     beforeWrite.run();
+    recheckFence();
     tombstones.set((int) (index - current.firstRow(chunk)), RowCodec.encodeDeleted(true));
     chunkFile(current, Column.DELETED, chunk).write(tombstones);
     commit(current.next(current.rows()));
@@ -253,8 +269,31 @@ public final class Dataset {
 
   private DatasetMeta readMeta() {
     DatasetMeta current = DatasetMeta.read(root);
+    long token = WriterFence.token(root);
+    if (token != 0) {
+      refuseIfStale(current.fence(), token);
+      if (current.fence() < token) {
+        // Stamp before reading anything else: from now on every older holder is refused.
+        current = current.withFence(token);
+        current.write(root);
+      }
+    }
     meta = current;
     return current;
+  }
+
+  /** Reads the stamp again right before a write rewrites its first file. */
+  private void recheckFence() {
+    long token = WriterFence.token(root);
+    if (token != 0) {
+      refuseIfStale(DatasetMeta.read(root).fence(), token);
+    }
+  }
+
+  private void refuseIfStale(long stored, long token) {
+    if (stored > token) {
+      throw new StaleWriterException(path, stored, token);
+    }
   }
 
   private void commit(DatasetMeta next) {

@@ -6,8 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The {@code dataset_meta} file: format, embedding dimension, rows per chunk, committed row count
- * and a version counter that every write bumps.
+ * The {@code dataset_meta} file: format, embedding dimension, rows per chunk, committed row count,
+ * a version counter that every write bumps and, once a writer ran under a lock agent, the fencing
+ * token of the newest such writer ({@code fence=}, absent otherwise, see {@link WriterFence}).
  *
  * <p>The file is {@code key=value} lines closed by a line {@code end}, so that a reader can tell a
  * complete meta from one that a concurrent writer has only half rewritten; bytes after that line
@@ -21,12 +22,18 @@ final class DatasetMeta {
   private final int chunkRows;
   private final long rows;
   private final long version;
+  private final long fence;
 
   DatasetMeta(int dim, int chunkRows, long rows, long version) {
+    this(dim, chunkRows, rows, version, 0);
+  }
+
+  DatasetMeta(int dim, int chunkRows, long rows, long version, long fence) {
     this.dim = dim;
     this.chunkRows = chunkRows;
     this.rows = rows;
     this.version = version;
+    this.fence = fence;
   }
 
   int dim() {
@@ -44,6 +51,16 @@ final class DatasetMeta {
 
   long version() {
     return version;
+  }
+
+  /** The newest fencing token a writer stamped, or 0 when no writer ran under a lock agent. */
+  long fence() {
+    return fence;
+  }
+
+  /** The same meta stamped with {@code token}. */
+  DatasetMeta withFence(long token) {
+    return new DatasetMeta(dim, chunkRows, rows, version, token);
   }
 
   /** Number of chunk files each column has for the committed rows. */
@@ -66,9 +83,9 @@ final class DatasetMeta {
     return (int) Math.max(0, Math.min(chunkRows, rows - firstRow(chunk)));
   }
 
-  /** The meta a write leaves behind: the given row count and the next version. */
+  /** The meta a write leaves behind: the given row count and the next version, same stamp. */
   DatasetMeta next(long newRows) {
-    return new DatasetMeta(dim, chunkRows, newRows, version + 1);
+    return new DatasetMeta(dim, chunkRows, newRows, version + 1, fence);
   }
 
   static DatasetMeta read(Path root) {
@@ -99,7 +116,8 @@ final class DatasetMeta {
     int chunkRows = (int) number(values, "chunkRows", 1, Integer.MAX_VALUE);
     long rows = number(values, "rows", 0, Long.MAX_VALUE);
     long version = number(values, "version", 0, Long.MAX_VALUE);
-    return new DatasetMeta(dim, chunkRows, rows, version);
+    long fence = values.containsKey("fence") ? number(values, "fence", 0, Long.MAX_VALUE) : 0;
+    return new DatasetMeta(dim, chunkRows, rows, version, fence);
   }
 
   void write(Path root) {
@@ -114,6 +132,7 @@ final class DatasetMeta {
             + rows
             + "\nversion="
             + version
+            + (fence == 0 ? "" : "\nfence=" + fence)
             + "\nend\n";
     DatasetFile.overwrite(root.resolve(FILE_NAME), content.getBytes(StandardCharsets.UTF_8));
   }
@@ -136,6 +155,14 @@ final class DatasetMeta {
 
   @Override
   public String toString() {
-    return "rows=" + rows + " version=" + version + " dim=" + dim + " chunkRows=" + chunkRows;
+    return "rows="
+        + rows
+        + " version="
+        + version
+        + " dim="
+        + dim
+        + " chunkRows="
+        + chunkRows
+        + (fence == 0 ? "" : " fence=" + fence);
   }
 }
