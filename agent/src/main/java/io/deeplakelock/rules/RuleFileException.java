@@ -1,6 +1,6 @@
 package io.deeplakelock.rules;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -12,11 +12,11 @@ public final class RuleFileException extends Exception {
 
   private static final long serialVersionUID = 1L;
 
-  private final List<String> problems;
+  private final String[] problems; // an array: serializable, unlike a List-typed field
 
   public RuleFileException(List<String> problems) {
     super(String.join(System.lineSeparator(), problems));
-    this.problems = Collections.unmodifiableList(new ArrayList<>(problems));
+    this.problems = problems.toArray(new String[0]);
   }
 
   public static RuleFileException at(SourcePosition where, String message) {
@@ -25,6 +25,6 @@ public final class RuleFileException extends Exception {
 
   /** Each problem as one {@code file:line:col: message} line, in file order. */
   public List<String> problems() {
-    return problems;
+    return Collections.unmodifiableList(Arrays.asList(problems));
   }
 }
