@@ -158,7 +158,7 @@ class ForeignLoaderIT {
   void inALoaderThatServesNoClassFilesExactRulesGuardAndSubtypeRulesSayTheyCannot(Loader loader)
       throws Exception {
     String java = buildJdk();
-    String dataset = "/data/" + loader.name().toLowerCase(Locale.ROOT) + "-" + javaVersion(java);
+    String dataset = uniqueDataset(loader, java);
     String lockPath = "/deeplake/" + encode(dataset);
     String marker = "/loaders-it/marker-" + encode(dataset);
     Path rules = writeRules();
@@ -176,9 +176,22 @@ class ForeignLoaderIT {
     }
   }
 
+  /** Unique per run: the build JDK may itself be JDK 25, so loader and JDK are not enough. */
+  private static String uniqueDataset(Loader loader, String java) {
+    return "/data/"
+        + loader.name().toLowerCase(Locale.ROOT)
+        + "-"
+        + javaVersion(java)
+        + "-"
+        + RUNS.incrementAndGet();
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger RUNS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private void runGuardedCalls(Loader loader, String java) throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(Paths.get(java)), "no " + java);
-    String dataset = "/data/" + loader.name().toLowerCase(Locale.ROOT) + "-" + javaVersion(java);
+    String dataset = uniqueDataset(loader, java);
     String lockPath = "/deeplake/" + encode(dataset);
     String marker = "/loaders-it/marker-" + encode(dataset);
     Path rules = writeRules();
