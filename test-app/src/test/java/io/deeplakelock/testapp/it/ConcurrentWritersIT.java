@@ -13,7 +13,6 @@ import io.deeplakelock.testapp.demo.ChildJvm;
 import io.deeplakelock.testapp.service.Verification;
 import io.deeplakelock.testapp.service.WriterReport;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -21,45 +20,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Four writer JVMs on one dataset lose nothing under the agent and lose rows without it. */
-class ConcurrentWritersIT {
+class ConcurrentWritersIT extends ServiceJvmsFixture {
   private static final int WRITERS = 4;
   private static final int OPS = 150;
   private static final int CONTROL_ATTEMPTS = 3;
-
-  private static LockServer server;
-
-  @TempDir Path dir;
-  private ServiceJvms jvms;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = LockServer.start(Duration.ofSeconds(30));
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @BeforeEach
-  void setUp() throws Exception {
-    jvms = new ServiceJvms(server.connectString(), dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    jvms.close();
-  }
 
   @Test
   void writersUnderTheAgentLoseNoRowUpdateOrDelete() throws Exception {

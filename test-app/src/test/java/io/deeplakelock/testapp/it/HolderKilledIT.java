@@ -11,49 +11,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A holder killed with SIGKILL keeps its lock until its ZooKeeper session times out; one that exits
  * normally frees it at once.
  */
-class HolderKilledIT {
+class HolderKilledIT extends ServiceJvmsFixture {
   private static final Duration SHORT_SESSION = Duration.ofSeconds(2);
 
   /** The longest session the test server allows (20 ticks), so that "at once" is unmistakable. */
   private static final Duration LONG_SESSION = Duration.ofSeconds(10);
-
-  private static LockServer server;
-
-  @TempDir Path dir;
-  private ServiceJvms jvms;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = LockServer.start(Duration.ofSeconds(30));
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @BeforeEach
-  void setUp() throws Exception {
-    jvms = new ServiceJvms(server.connectString(), dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    jvms.close();
-  }
 
   @Test
   void killedHoldersLockPassesToTheWaiterWhenItsSessionTimesOut() throws Exception {

@@ -21,44 +21,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A write that cannot get its lock in time fails with LockTimeoutException and changes nothing. */
-class LockTimeoutIT {
+class LockTimeoutIT extends ServiceJvmsFixture {
   private static final String EXCEPTION = "io.deeplakelock.bridge.LockTimeoutException";
   private static final Pattern WAITED = Pattern.compile("timed out after (\\d+) ms");
-
-  private static LockServer server;
-
-  @TempDir Path dir;
-  private ServiceJvms jvms;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = LockServer.start(Duration.ofSeconds(30));
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @BeforeEach
-  void setUp() throws Exception {
-    jvms = new ServiceJvms(server.connectString(), dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    jvms.close();
-  }
 
   @Test
   void appendTimesOutWhileAnotherProcessHoldsTheWriteLockAndLeavesTheDatasetUntouched()

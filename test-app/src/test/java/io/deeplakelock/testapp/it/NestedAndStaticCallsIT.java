@@ -11,46 +11,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Guarded calls nested in guarded calls (a static overload calling another, writes and reads inside
  * a write) re-enter their lock instead of deadlocking, and see its fencing token.
  */
-class NestedAndStaticCallsIT {
-  private static LockServer server;
+class NestedAndStaticCallsIT extends ServiceJvmsFixture {
 
-  @TempDir Path dir;
-  private ServiceJvms jvms;
   private Path rules;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = LockServer.start(Duration.ofSeconds(30));
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   @BeforeEach
-  void setUp() throws Exception {
-    jvms = new ServiceJvms(server.connectString(), dir);
+  void writeRules() throws Exception {
     // A nested call that queued a node of its own would wait for its outer call: fail fast then.
     rules = new RulesFile().timeout("5s").writeTo(dir, "rules.yaml");
-  }
-
-  @AfterEach
-  void tearDown() {
-    jvms.close();
   }
 
   @Test

@@ -10,46 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A search in one process waits, queued in ZooKeeper, while another process holds the write lock.
  */
-class ReadWaitsForWriteIT {
+class ReadWaitsForWriteIT extends ServiceJvmsFixture {
   /** How long the search must stay blocked while the writer holds on. */
   private static final Duration BLOCKED = Duration.ofSeconds(2);
-
-  private static LockServer server;
-
-  @TempDir Path dir;
-  private ServiceJvms jvms;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = LockServer.start(Duration.ofSeconds(30));
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @BeforeEach
-  void setUp() throws Exception {
-    jvms = new ServiceJvms(server.connectString(), dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    jvms.close();
-  }
 
   @Test
   void searchWaitsBehindAnotherProcessesWriteLockUntilItIsReleased() throws Exception {
