@@ -87,80 +87,37 @@ class KazooInteropIT {
 
   @Test
   void javaWriteWaitsForPythonWriteLock() throws Exception {
-    Peer py = python("py", "dataset:" + dataset, "write", 1);
-    py.next("STARTED", WAIT);
-    py.next("ACQUIRED 0", WAIT);
-    Peer java = java("java", rules(""), "write", 1);
-    java.next("STARTED", WAIT);
-    assertTrue(java.silentFor(STILL_BLOCKED));
-    long pyReleased = release("py", 0);
-    py.next("RELEASED 0", WAIT);
-    long javaAcquired = Peer.millis(java.next("ACQUIRED 0", WAIT));
-    assertTrue(javaAcquired >= pyReleased, "Java acquired before Python released");
-    release("java", 0);
-    java.next("RELEASED 0", WAIT);
-    assertEquals(0, java.awaitExit(WAIT));
+    assertWaitsBehind(
+        "py", () -> python("py", "dataset:" + dataset, "write", 1),
+        "java", () -> java("java", rules(""), "write", 1));
   }
 
   @Test
   void pythonWriteWaitsForJavaWriteLock() throws Exception {
-    Peer java = java("java", rules(""), "write", 1);
-    java.next("STARTED", WAIT);
-    java.next("ACQUIRED 0", WAIT);
-    Peer py = python("py", "dataset:" + dataset, "write", 1);
-    py.next("STARTED", WAIT);
-    assertTrue(py.silentFor(STILL_BLOCKED));
-    long javaReleased = release("java", 0);
-    java.next("RELEASED 0", WAIT);
-    long pyAcquired = Peer.millis(py.next("ACQUIRED 0", WAIT));
-    assertTrue(pyAcquired >= javaReleased, "Python acquired before Java released");
-    release("py", 0);
-    assertEquals(0, py.awaitExit(WAIT));
+    assertWaitsBehind(
+        "java", () -> java("java", rules(""), "write", 1),
+        "py", () -> python("py", "dataset:" + dataset, "write", 1));
   }
 
   @Test
   void javaReadWaitsForPythonWriteLock() throws Exception {
-    Peer py = python("py", "dataset:" + dataset, "write", 1);
-    py.next("STARTED", WAIT);
-    py.next("ACQUIRED 0", WAIT);
-    Peer java = java("java", rules(""), "read", 1);
-    java.next("STARTED", WAIT);
-    assertTrue(java.silentFor(STILL_BLOCKED));
-    long pyReleased = release("py", 0);
-    py.next("RELEASED 0", WAIT);
-    assertTrue(Peer.millis(java.next("ACQUIRED 0", WAIT)) >= pyReleased);
-    release("java", 0);
-    assertEquals(0, java.awaitExit(WAIT));
+    assertWaitsBehind(
+        "py", () -> python("py", "dataset:" + dataset, "write", 1),
+        "java", () -> java("java", rules(""), "read", 1));
   }
 
   @Test
   void pythonWriteWaitsForJavaReadLock() throws Exception {
-    Peer java = java("java", rules(""), "read", 1);
-    java.next("STARTED", WAIT);
-    java.next("ACQUIRED 0", WAIT);
-    Peer py = python("py", "dataset:" + dataset, "write", 1);
-    py.next("STARTED", WAIT);
-    assertTrue(py.silentFor(STILL_BLOCKED));
-    long javaReleased = release("java", 0);
-    java.next("RELEASED 0", WAIT);
-    assertTrue(Peer.millis(py.next("ACQUIRED 0", WAIT)) >= javaReleased);
-    release("py", 0);
-    assertEquals(0, py.awaitExit(WAIT));
+    assertWaitsBehind(
+        "java", () -> java("java", rules(""), "read", 1),
+        "py", () -> python("py", "dataset:" + dataset, "write", 1));
   }
 
   @Test
   void pythonReadWaitsForJavaWriteLock() throws Exception {
-    Peer java = java("java", rules(""), "write", 1);
-    java.next("STARTED", WAIT);
-    java.next("ACQUIRED 0", WAIT);
-    Peer py = python("py", "dataset:" + dataset, "read", 1);
-    py.next("STARTED", WAIT);
-    assertTrue(py.silentFor(STILL_BLOCKED));
-    long javaReleased = release("java", 0);
-    java.next("RELEASED 0", WAIT);
-    assertTrue(Peer.millis(py.next("ACQUIRED 0", WAIT)) >= javaReleased);
-    release("py", 0);
-    assertEquals(0, py.awaitExit(WAIT));
+    assertWaitsBehind(
+        "java", () -> java("java", rules(""), "write", 1),
+        "py", () -> python("py", "dataset:" + dataset, "read", 1));
   }
 
   @Test
@@ -263,6 +220,34 @@ class KazooInteropIT {
   }
 
   // ---- helpers ---------------------------------------------------------------------------
+
+  /** Starts a peer process. */
+  @FunctionalInterface
+  private interface PeerStart {
+    Peer start() throws Exception;
+  }
+
+  /**
+   * Starts {@code holder} and waits until it holds the lock, then starts {@code waiter}: the waiter
+   * must stay blocked while the holder holds, and acquire only once it is let go.
+   */
+  private void assertWaitsBehind(
+      String holderName, PeerStart holder, String waiterName, PeerStart waiter) throws Exception {
+    Peer first = holder.start();
+    first.next("STARTED", WAIT);
+    first.next("ACQUIRED 0", WAIT);
+    Peer second = waiter.start();
+    second.next("STARTED", WAIT);
+    assertTrue(second.silentFor(STILL_BLOCKED), waiterName + " must wait for " + holderName);
+    long released = release(holderName, 0);
+    first.next("RELEASED 0", WAIT);
+    long acquired = Peer.millis(second.next("ACQUIRED 0", WAIT));
+    assertTrue(acquired >= released, waiterName + " acquired before " + holderName + " released");
+    release(waiterName, 0);
+    second.next("RELEASED 0", WAIT);
+    assertEquals(0, second.awaitExit(WAIT));
+    assertEquals(0, first.awaitExit(WAIT));
+  }
 
   private Peer python(String name, String lockPath, String mode, int repeat) throws Exception {
     Peer peer =
