@@ -5,8 +5,8 @@ import io.deeplakelock.bridge.HeldLockInfo;
 import io.deeplakelock.bridge.LockBridge;
 import io.deeplakelock.bridge.LockHandler;
 import io.deeplakelock.bridge.LockTimeoutException;
-import io.deeplakelock.lock.CallSite;
-import io.deeplakelock.lock.HeldLock;
+import io.deeplakelock.lock.CallFrames;
+import io.deeplakelock.lock.DatasetLock;
 import io.deeplakelock.lock.LockPath;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.AgentConfig;
@@ -43,6 +43,7 @@ final class GuardedCalls implements LockHandler {
   private final Path workingDirectory;
   // Dataset value -> lock path: canonicalising and encoding once per distinct dataset string.
   private final ConcurrentHashMap<String, String> lockPaths = new ConcurrentHashMap<>();
+  private final RuleTargets targets = new RuleTargets();
 
   /** Creates the handler and plugs it into the bridge, so guarded calls start using it. */
   static void install(
@@ -101,23 +102,34 @@ final class GuardedCalls implements LockHandler {
     if (!rule.takesLock()) {
       return null; // a read rule in append-only mode (readLocks: false)
     }
-    String where = origin.getName() + "." + method;
-    String dataset = null;
-    String path = rule.lockPath();
     if (rule.rollout() != RolloutMode.ENFORCE) {
-      rehearse(rule, origin, where, self, args);
+      rehearse(rule, origin, origin.getName() + "." + method, self, args);
       return null;
     }
-    if (path == null) {
+    String dataset = null;
+    DatasetLock lock;
+    if (rule.lockPath() != null) {
+      lock = targets.get(ruleId, null);
+      if (lock == null) {
+        lock = locks.lock(rule.lockPath());
+        targets.put(ruleId, null, lock);
+      }
+    } else {
       try {
         dataset = rule.dataset().evaluate(origin, self, args);
-        path = lockPathOf(dataset);
+        lock = targets.get(ruleId, dataset);
+        if (lock == null) {
+          lock = locks.lock(lockPathOf(dataset));
+          targets.put(ruleId, dataset, lock);
+        }
       } catch (ValuePath.EvaluationException | IllegalArgumentException e) {
         throw new DatasetLockException(
             "rule '"
                 + rule.name()
                 + "' could not find the dataset of "
-                + where
+                + origin.getName()
+                + "."
+                + method
                 + ": dataset expression '"
                 + rule.dataset().source()
                 + "': "
@@ -126,10 +138,9 @@ final class GuardedCalls implements LockHandler {
             e);
       }
     }
-    CallSite call = new CallSite(rule.name(), where, dataset, rule.mode(), rule.policy());
-    HeldLock held;
+    CallFrames frames = locks.frames();
     try {
-      held = locks.lock(path).acquire(call);
+      lock.enter(frames, rule.name(), rule.policy(), rule.mode(), origin, method, dataset);
     } catch (LockTimeoutException e) {
       if (rule.policy().onTimeout() == LockPolicy.OnTimeout.RUN_UNLOCKED) {
         log.error(
@@ -143,12 +154,20 @@ final class GuardedCalls implements LockHandler {
       throw e;
     } catch (RuntimeException e) {
       throw new DatasetLockException(
-          "internal error while locking for " + where + " (rule '" + rule.name() + "'): " + e, e);
+          "internal error while locking for "
+              + origin.getName()
+              + "."
+              + method
+              + " (rule '"
+              + rule.name()
+              + "'): "
+              + e,
+          e);
     }
-    if (rule.afterAcquire() != null && held.outermost()) {
-      afterAcquire(rule, origin, where, self, args, held);
+    if (rule.afterAcquire() != null && frames.topIsOutermost()) {
+      afterAcquire(rule, origin, origin.getName() + "." + method, self, args, frames);
     }
-    return held;
+    return frames;
   }
 
   /**
@@ -183,7 +202,7 @@ final class GuardedCalls implements LockHandler {
 
   /** Runs the rule's afterAcquire (e.g. a reload); if it fails, releases and refuses the call. */
   private static void afterAcquire(
-      Rule rule, Class<?> origin, String where, Object self, Object[] args, HeldLock held) {
+      Rule rule, Class<?> origin, String where, Object self, Object[] args, CallFrames held) {
     try {
       rule.afterAcquire().evaluate(origin, self, args);
     } catch (RuntimeException e) {
@@ -208,8 +227,7 @@ final class GuardedCalls implements LockHandler {
 
   @Override
   public HeldLockInfo current() {
-    HeldLock held = locks.current();
-    return held == null ? null : held.info();
+    return locks.current();
   }
 
   private String lockPathOf(String dataset) {

@@ -3,10 +3,14 @@ package io.deeplakelock.lock;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.rules.LockPolicy;
 
-/** What one guarded call asks of a lock, carried along for its messages and policies. */
+/**
+ * What one guarded call asks of a lock, for its messages and policies. Built only when a message
+ * needs it or a call takes the slow path: the fast path keeps these fields in {@link CallFrames}.
+ */
 public final class CallSite {
 
   final String rule;
+  final Class<?> origin;
   final String method;
   final String dataset;
   final LockMode mode;
@@ -18,11 +22,28 @@ public final class CallSite {
    * @param dataset the dataset path as evaluated, or null for a fixed lock path
    */
   public CallSite(String rule, String method, String dataset, LockMode mode, LockPolicy policy) {
+    this(rule, null, method, dataset, mode, policy);
+  }
+
+  /** As above, with the method's class kept apart so that {@code Class.method} is built lazily. */
+  CallSite(
+      String rule,
+      Class<?> origin,
+      String method,
+      String dataset,
+      LockMode mode,
+      LockPolicy policy) {
     this.rule = rule;
+    this.origin = origin;
     this.method = method;
     this.dataset = dataset;
     this.mode = mode;
     this.policy = policy;
+  }
+
+  /** The guarded method as {@code Class.method}. */
+  String where() {
+    return origin == null ? method : origin.getName() + "." + method;
   }
 
   String describe(String lockPath) {
@@ -34,7 +55,7 @@ public final class CallSite {
         + ", rule '"
         + rule
         + "', "
-        + method
+        + where()
         + ")";
   }
 }

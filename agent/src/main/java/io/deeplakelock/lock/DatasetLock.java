@@ -1,5 +1,6 @@
 package io.deeplakelock.lock;
 
+import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.LockLostException;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.bridge.LockTimeoutException;
@@ -7,37 +8,70 @@ import io.deeplakelock.bridge.LockUpgradeException;
 import io.deeplakelock.rules.LockPolicy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.KeeperException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The read-write lock of one lock path in this JVM; there is exactly one per path.
  *
- * <p><b>Reentrancy.</b> Tracked per thread, here rather than in ZooKeeper: a thread that holds the
- * write lock may take it again or take the read lock (no new node); a thread that holds the read
- * lock may take it again. A thread holding only the read lock that asks for the write lock is
- * refused at once with {@link LockUpgradeException}: its own read node would block it forever. The
- * node is removed when the thread's outermost guarded call ends.
+ * <p><b>Coalescing</b> (the default). Every reading thread of this JVM shares one read node (a
+ * {@link ReadLease}): joining it is a counter increment, no ZooKeeper traffic. Writers queue on a
+ * fair local lock first, and only its head holds a write node (a {@link WriteLease}); a releasing
+ * writer hands the node to the next local writer, but at most {@link #MAX_PASSES_WHILE_CONTENDED}
+ * times once another process queues behind it, so other processes are not starved. With {@code
+ * linger}, a node whose last local holder left is kept that long for the next local call, and
+ * released at once when another contender's node appears. Without coalescing, every outermost
+ * guarded call queues a node of its own.
+ *
+ * <p><b>Reentrancy.</b> Tracked per thread in {@link CallFrames}: a thread that holds the write
+ * lock may take it again or take the read lock; a thread that holds the read lock may take it
+ * again. A thread holding only the read lock that asks for the write lock is refused at once with
+ * {@link LockUpgradeException}: its read node would block it forever.
+ *
+ * <p><b>Lost locks.</b> A call whose node was deleted, or whose session ended, while it ran reports
+ * the loss when it ends (by policy, {@link LockLostException}). Shared nodes are checked with what
+ * this JVM knows without a round trip: the session it is connected with, and the queue watch that
+ * sees the node go; the call that removes a node also learns it from ZooKeeper's answer.
  */
 public final class DatasetLock {
 
   private static final Logger log = LoggerFactory.getLogger(DatasetLock.class);
 
+  /**
+   * While another process waits behind this JVM's write node, how many more local writers may take
+   * it in turn before it is released.
+   */
+  static final int MAX_PASSES_WHILE_CONTENDED = 4;
+
+  /** A node handed to a local writer that gave up waiting is released after this long. */
+  private static final long UNCLAIMED_PASS_MILLIS = 100;
+
   private final LockService service;
   private final LockQueue queue;
-  private final ConcurrentHashMap<Thread, ThreadHold> holds = new ConcurrentHashMap<>();
-  private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
   private final LockStats stats = new LockStats();
+  private final boolean coalesce;
+  private final long lingerNanos;
+  private final int stripes;
 
-  DatasetLock(LockService service, String path) {
+  private final Object mu = new Object();
+  private volatile ReadLease readLease; // the joinable read node, or null
+  private boolean readCreating; // guarded by mu: a reader is queueing the next read node
+  private boolean writerCreating; // guarded by mu: a writer is queueing; readers wait behind it
+  private final ReentrantLock writerGate = new ReentrantLock(true);
+  private volatile WriteLease writeLease; // this JVM's write node: in use, passed or lingering
+  private final Set<Lease> live = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
+
+  DatasetLock(LockService service, String path, boolean coalesce, long lingerMillis) {
     this.service = service;
     this.queue = new LockQueue(service, path);
+    this.coalesce = coalesce;
+    this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
+    this.stripes = ReadLease.stripesFor(Runtime.getRuntime().availableProcessors());
   }
 
   /** Observe mode: records whether a call in {@code mode} would wait now; never blocks. */
@@ -55,11 +89,37 @@ public final class DatasetLock {
     return stats;
   }
 
-  /** Names of the threads of this JVM that hold the lock now, with their modes. */
+  /** The nodes this JVM holds on the path now, with who uses them. */
   public List<String> holders() {
     List<String> out = new ArrayList<>();
-    for (Map.Entry<Thread, ThreadHold> e : holds.entrySet()) {
-      out.add(e.getKey().getName() + " (" + e.getValue().nodeMode.label() + ")");
+    for (Lease lease : live) {
+      String name = lease.nodeName();
+      String lost = lease.lost == null ? "" : " (lost: " + lease.lost + ")";
+      if (lease instanceof ReadLease) {
+        out.add(
+            "read node "
+                + name
+                + " shared by "
+                + ((ReadLease) lease).holders()
+                + " call(s)"
+                + (((ReadLease) lease).open ? "" : ", closed to new readers")
+                + lost);
+      } else if (lease instanceof WriteLease) {
+        WriteLease w = (WriteLease) lease;
+        Thread owner = w.owner;
+        int state = w.state.get();
+        out.add(
+            "write node "
+                + name
+                + (state == WriteLease.IDLE
+                    ? " (lingering)"
+                    : state == WriteLease.PASSED
+                        ? " (handed to the next writer)"
+                        : owner != null ? " (" + owner.getName() + ")" : "")
+                + lost);
+      } else {
+        out.add(lease.mode.label() + " node " + name + lost);
+      }
     }
     return out;
   }
@@ -73,87 +133,558 @@ public final class DatasetLock {
     return out;
   }
 
+  /** Outermost guarded calls holding or waiting for this lock now. */
+  int callsInFlight() {
+    int calls = waiters.size();
+    for (Lease lease : live) {
+      if (lease instanceof ReadLease) {
+        calls += (int) Math.max(0, ((ReadLease) lease).holders());
+      } else if (!(lease instanceof WriteLease)
+          || ((WriteLease) lease).state.get() == WriteLease.IN_USE) {
+        calls++;
+      }
+    }
+    return calls;
+  }
+
   /** The lock's znode path (below the namespace, if any). */
   public String path() {
     return queue.path();
   }
 
   /**
-   * Takes the lock for the current thread within the call's timeout.
+   * Takes the lock for the current thread within the call's timeout (for callers that want a handle
+   * per call; guarded calls use {@link #enter}).
    *
-   * @return the hold, to be closed exactly once when the guarded call ends
+   * @return the hold, to be closed when the guarded call ends; closing it twice does nothing
    */
   public HeldLock acquire(CallSite call) {
-    service.callStarted();
-    try {
-      return acquireCounted(call);
-    } catch (RuntimeException | Error e) {
-      service.callEnded();
-      throw e;
-    }
+    CallFrames frames = service.frames();
+    enter(frames, call.rule, call.policy, call.mode, call.origin, call.method, call.dataset);
+    return new HeldLock(frames, frames.depth() - 1);
   }
 
-  private HeldLock acquireCounted(CallSite call) {
-    Thread thread = Thread.currentThread();
-    ThreadHold hold = holds.get(thread);
-    if (hold != null) {
-      if (call.mode == LockMode.WRITE && hold.writes == 0) {
+  /**
+   * Takes the lock for the current thread and pushes the call's frame; the caller closes the frame
+   * ({@link CallFrames#close()}) when the guarded call ends. Allocates nothing when the thread
+   * re-enters a lock it holds or joins this JVM's read node.
+   *
+   * @throws LockTimeoutException when the lock is not granted within the policy's timeout
+   * @throws LockUpgradeException when this thread holds only the read lock and asks for the write
+   * @throws DatasetLockException on interrupt or when ZooKeeper refuses
+   */
+  public void enter(
+      CallFrames frames,
+      String rule,
+      LockPolicy policy,
+      LockMode mode,
+      Class<?> origin,
+      String method,
+      String dataset) {
+    int held = frames.find(this);
+    if (held >= 0) {
+      Lease lease = frames.lease(held);
+      if (mode == LockMode.WRITE && lease.mode == LockMode.READ) {
         throw new LockUpgradeException(
             "the "
-                + call.describe(queue.path())
+                + new CallSite(rule, origin, method, dataset, mode, policy).describe(path())
                 + " was refused: this thread holds only the read lock of that dataset (taken by"
                 + " rule '"
-                + hold.firstRule
+                + frames.rule(frames.first(this))
                 + "'), and a read lock can never be upgraded to a write lock. Take the write lock"
                 + " in the outer call instead. The call was not run.");
       }
-      hold.enter(call.mode);
-      return service.push(new HeldLock(this, hold, call, false));
+      frames.push(this, lease, mode, false, rule, policy, origin, method, dataset);
+      return;
     }
+    if (coalesce && mode == LockMode.READ) {
+      ReadLease shared = readLease;
+      if (shared != null && tryJoin(shared, frames.stripe)) {
+        stats.acquisitions.increment();
+        frames.push(this, shared, mode, true, rule, policy, origin, method, dataset);
+        return;
+      }
+    }
+    CallSite call = new CallSite(rule, origin, method, dataset, mode, policy);
+    Lease lease = acquireSlow(frames, call);
+    frames.push(this, lease, mode, true, rule, policy, origin, method, dataset);
+  }
+
+  /** Joins {@code shared} if it is still open and of the live session; backs out otherwise. */
+  private boolean tryJoin(ReadLease shared, int stripe) {
+    if (!shared.open) {
+      return false;
+    }
+    shared.enter(stripe);
+    if (shared.open && shared.node.sessionId == service.liveSession()) {
+      if (shared.idleSince != 0) {
+        shared.idleSince = 0;
+      }
+      return true;
+    }
+    if (shared.node.sessionId != service.liveSession()) {
+      close(shared); // reconnecting or a new session: new readers queue a node of their own
+    }
+    backOut(shared, stripe);
+    return false;
+  }
+
+  /** Undoes a join that found the lease closed; removes the node if that was the last holder. */
+  private void backOut(ReadLease shared, int stripe) {
+    if (shared.exit(stripe) == 0
+        && !shared.open
+        && shared.holders() == 0
+        && shared.claimRelease()) {
+      releaseLater(shared); // the caller may hold the monitor: no ZooKeeper call here
+    }
+  }
+
+  /** Removes a lease's node on the agent's timer thread, off the caller's path. */
+  private void releaseLater(Lease lease) {
+    service.execute(
+        () -> {
+          String lost = release(lease);
+          if (lost != null) {
+            lostAfterReturn(lease, lost);
+          }
+        });
+  }
+
+  private Lease acquireSlow(CallFrames frames, CallSite call) {
+    Thread thread = Thread.currentThread();
     long start = System.nanoTime();
-    LockNode node;
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis());
     waiters.add(thread);
+    Lease lease;
     try {
-      node = queue.acquire(call, TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis()));
+      if (!coalesce) {
+        lease = new Lease(queueNode(call, deadline, start), call.mode);
+        live.add(lease);
+      } else if (call.mode == LockMode.READ) {
+        lease = acquireRead(frames, call, start, deadline);
+      } else {
+        lease = acquireWrite(call, start, deadline);
+      }
     } catch (LockTimeoutException e) {
       stats.timeouts.increment();
       throw e;
     } finally {
       waiters.remove(thread);
     }
-    long waitedNanos = System.nanoTime() - start;
-    service.recordWait(waitedNanos);
+    long waited = System.nanoTime() - start;
+    service.recordWait(waited);
     stats.acquisitions.increment();
-    stats.waitTimes.record(waitedNanos);
+    stats.waitTimes.record(waited);
+    return lease;
+  }
+
+  /** Queues a node of its own for {@code call} and waits for it to hold the lock. */
+  private LockNode queueNode(CallSite call, long deadline, long start) {
+    LockNode node = queue.acquire(call, deadline - System.nanoTime(), start);
+    service.noteSession(node.sessionId);
+    stats.nodes.increment();
     stats.lastToken.set(node.czxid);
     if (node.queued) {
       stats.waited.increment();
     }
-    hold = new ThreadHold(node, call.mode, call.rule);
-    hold.enter(call.mode);
-    holds.put(thread, hold);
-    return service.push(new HeldLock(this, hold, call, true));
+    return node;
   }
 
-  void release(HeldLock held, ThreadHold hold, CallSite call) {
+  // ---- readers ----------------------------------------------------------------------------------
+
+  private ReadLease acquireRead(CallFrames frames, CallSite call, long start, long deadline) {
+    synchronized (mu) {
+      while (true) {
+        ReadLease shared = readLease;
+        if (shared != null && tryJoin(shared, frames.stripe)) {
+          stats.waited.increment(); // it waited for this JVM's read node to be granted
+          return shared;
+        }
+        if (!readCreating && !writerCreating) {
+          readCreating = true;
+          break;
+        }
+        awaitLocal(call, start, deadline, "this JVM's queued lock node");
+      }
+    }
+    // This thread queues the next read node; the others of this JVM wait for it above.
+    ReadLease created = null;
     try {
-      releaseCounted(held, hold, call);
+      releaseIdleWrite();
+      created = new ReadLease(queueNode(call, deadline, start), stripes);
+      created.enter(frames.stripe);
+      live.add(created);
     } finally {
-      service.callEnded();
+      synchronized (mu) {
+        readCreating = false;
+        if (created != null) {
+          readLease = created;
+        }
+        mu.notifyAll();
+      }
+    }
+    queue.watch(created, this::onQueueChange);
+    return created;
+  }
+
+  /** Closes a read lease to new joiners; a closed lease is never reopened. */
+  private void close(ReadLease shared) {
+    synchronized (mu) {
+      shared.open = false;
+      if (readLease == shared) {
+        readLease = null;
+      }
+      mu.notifyAll();
     }
   }
 
-  private void releaseCounted(HeldLock held, ThreadHold hold, CallSite call) {
-    service.pop(held);
-    if (!hold.exit(call.mode)) {
+  private void leaveRead(ReadLease shared, CallFrames frames, int frame) {
+    String lost = null;
+    if (shared.exit(frames.stripe) == 0 && shared.holders() == 0) {
+      if (shared.open && lingerNanos > 0) {
+        shared.idleSince = System.nanoTime();
+        scheduleLinger(shared);
+      } else {
+        if (shared.open) {
+          close(shared); // the last one out removes it
+        }
+        if (shared.holders() == 0 && shared.claimRelease()) {
+          lost = release(shared);
+        }
+      }
+    }
+    if (lost == null) {
+      lost = lostWhileHeld(shared);
+    }
+    if (lost != null) {
+      reportLost(frames.call(frame), lost);
+    }
+  }
+
+  // ---- writers ----------------------------------------------------------------------------------
+
+  private WriteLease acquireWrite(CallSite call, long start, long deadline)
+      throws LockTimeoutException {
+    try {
+      // tryLock() without a timeout would barge past queued writers; a zero timeout keeps order.
+      if (!writerGate.tryLock(0, TimeUnit.NANOSECONDS) && !waitForGate(deadline)) {
+        throw new LockTimeoutException(
+            "timed out after "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                + " ms waiting for the "
+                + call.describe(path())
+                + " behind "
+                + (writerGate.getQueueLength() + 1)
+                + " other thread(s) of this JVM that hold or wait for it. The call was not run.");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatasetLockException(
+          "interrupted while waiting for the " + call.describe(path()) + ". The call was not run.",
+          e);
+    }
+    boolean granted = false;
+    try {
+      WriteLease w = writeLease;
+      if (w == null || !claim(w)) {
+        w = createWrite(call, start, deadline);
+      }
+      w.owner = Thread.currentThread();
+      granted = true;
+      return w;
+    } finally {
+      if (!granted) {
+        writerGate.unlock();
+      }
+    }
+  }
+
+  /** Waits in the fair local writer queue; counts the wait; false when the deadline passed. */
+  private boolean waitForGate(long deadline) throws InterruptedException {
+    stats.waited.increment();
+    return writerGate.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  /** Takes over a passed or lingering write node, if it is still ours; false otherwise. */
+  private boolean claim(WriteLease w) {
+    int state = w.state.get();
+    if (state != WriteLease.PASSED && state != WriteLease.IDLE) {
+      return false;
+    }
+    if (w.lost == null && w.node.sessionId == service.sessionId()) {
+      if (w.state.compareAndSet(state, WriteLease.IN_USE)) {
+        stats.reused.increment();
+        return true;
+      }
+      return false; // the linger timer or the queue watch released it just now
+    }
+    if (w.state.compareAndSet(state, WriteLease.RELEASED) && w.claimRelease()) {
+      String lost = release(w);
+      lostAfterReturn(w, lost != null ? lost : "its ZooKeeper session changed");
+    }
+    return false; // and the caller queues a fresh node
+  }
+
+  private WriteLease createWrite(CallSite call, long start, long deadline) {
+    ReadLease shared;
+    synchronized (mu) {
+      writerCreating = true;
+      shared = readLease;
+    }
+    try {
+      if (shared != null) {
+        close(shared); // later local readers queue behind this writer
+        if (shared.holders() == 0 && shared.claimRelease()) {
+          String lost = release(shared); // an idle lingering read node would block us
+          if (lost != null) {
+            lostAfterReturn(shared, lost);
+          }
+        }
+      }
+      WriteLease w = new WriteLease(queueNode(call, deadline, start));
+      live.add(w);
+      writeLease = w;
+      queue.watch(w, this::onQueueChange);
+      return w;
+    } finally {
+      synchronized (mu) {
+        writerCreating = false;
+        mu.notifyAll();
+      }
+    }
+  }
+
+  private void leaveWrite(WriteLease w, CallFrames frames, int frame) {
+    String lost;
+    try {
+      lost = lostWhileHeld(w);
+      w.owner = null;
+      if (lost == null && keep(w)) {
+        return;
+      }
+      w.state.set(WriteLease.RELEASED);
+      String gone = w.claimRelease() ? release(w) : null;
+      if (lost == null) {
+        lost = gone;
+      }
+    } finally {
+      writerGate.unlock();
+    }
+    if (lost != null) {
+      reportLost(frames.call(frame), lost);
+    }
+  }
+
+  /** Hands the node to the next local writer, or lets it linger; false to release it now. */
+  private boolean keep(WriteLease w) {
+    boolean localWriterWaits = writerGate.hasQueuedThreads();
+    if (localWriterWaits
+        && (!w.contended || w.passesWhileContended++ < MAX_PASSES_WHILE_CONTENDED)) {
+      w.state.set(WriteLease.PASSED);
+      stats.passes.increment();
+      if (w.contended) {
+        stats.contendedPasses.increment();
+      }
+      if (w.passCheckScheduled.compareAndSet(false, true)) {
+        service.schedule(() -> checkUnclaimed(w), UNCLAIMED_PASS_MILLIS);
+      }
+      return true;
+    }
+    if (localWriterWaits || lingerNanos == 0 || w.contended) {
+      return false;
+    }
+    w.idleSince = System.nanoTime();
+    w.state.set(WriteLease.IDLE);
+    if (w.contended) {
+      releaseIdle(w); // the watch saw a contender while we were deciding
+    } else {
+      scheduleLinger(w);
+    }
+    return true;
+  }
+
+  /**
+   * Runs on the agent's timer while a write node is being handed on: a node passed to a local
+   * writer that then gave up (timed out, interrupted) is released rather than kept forever.
+   */
+  private void checkUnclaimed(WriteLease w) {
+    int state = w.state.get();
+    if (state == WriteLease.PASSED
+        && !writerGate.isLocked()
+        && w.state.compareAndSet(WriteLease.PASSED, WriteLease.RELEASED)
+        && w.claimRelease()) {
+      String lost = release(w);
+      if (lost != null) {
+        lostAfterReturn(w, lost);
+      }
       return;
     }
-    holds.remove(Thread.currentThread());
-    stats.holdTimes.record(System.nanoTime() - hold.node.acquiredAtNanos);
-    String lostBecause = removeNode(hold.node);
-    if (lostBecause == null) {
-      return;
+    if (state == WriteLease.PASSED || state == WriteLease.IN_USE) {
+      service.schedule(() -> checkUnclaimed(w), UNCLAIMED_PASS_MILLIS);
+    } else {
+      w.passCheckScheduled.set(false);
     }
+  }
+
+  /** Releases a lingering write node, unless a local writer claimed it first. */
+  private void releaseIdle(WriteLease w) {
+    if (w.state.compareAndSet(WriteLease.IDLE, WriteLease.RELEASED) && w.claimRelease()) {
+      releaseLater(w);
+    }
+  }
+
+  /** A reader is about to queue: a lingering write node of ours would only block it. */
+  private void releaseIdleWrite() {
+    WriteLease w = writeLease;
+    if (w != null
+        && w.state.compareAndSet(WriteLease.IDLE, WriteLease.RELEASED)
+        && w.claimRelease()) {
+      String lost = release(w);
+      if (lost != null) {
+        lostAfterReturn(w, lost);
+      }
+    }
+  }
+
+  // ---- lingering and the queue watch ------------------------------------------------------------
+
+  private void scheduleLinger(Lease lease) {
+    if (lease.lingerScheduled.compareAndSet(false, true)) {
+      service.schedule(() -> lingerExpired(lease), TimeUnit.NANOSECONDS.toMillis(lingerNanos) + 1);
+    }
+  }
+
+  /** Runs on the agent's timer: releases the lease if it stayed idle for the whole linger. */
+  private void lingerExpired(Lease lease) {
+    lease.lingerScheduled.set(false);
+    long idleSince;
+    if (lease instanceof ReadLease) {
+      ReadLease shared = (ReadLease) lease;
+      idleSince = shared.idleSince;
+      if (idleSince != 0 && System.nanoTime() - idleSince >= lingerNanos) {
+        if (shared.holders() == 0) {
+          close(shared);
+          if (shared.holders() == 0 && shared.claimRelease()) {
+            String lost = release(shared);
+            if (lost != null) {
+              lostAfterReturn(shared, lost);
+            }
+          }
+        }
+        return;
+      }
+    } else {
+      WriteLease w = (WriteLease) lease;
+      idleSince = w.idleSince;
+      if (w.state.get() != WriteLease.IDLE) {
+        return;
+      }
+      if (System.nanoTime() - idleSince >= lingerNanos) {
+        releaseIdle(w);
+        return;
+      }
+    }
+    if (idleSince != 0 && !lease.released()) {
+      scheduleLinger(lease); // used again meanwhile and idle again since: wait out the rest
+    }
+  }
+
+  /** The queue watch's report: the contenders on the path now, in queue order. */
+  private void onQueueChange(Lease lease, List<LockNodeName.Contender> contenders) {
+    String ours = lease.nodeName();
+    boolean present = false;
+    boolean otherWriter = false;
+    boolean other = false;
+    for (LockNodeName.Contender c : contenders) {
+      if (c.name.equals(ours)) {
+        present = true;
+      } else {
+        other = true;
+        otherWriter |= c.write;
+      }
+    }
+    if (!present) {
+      lease.lost = "its lock node was deleted";
+    }
+    if (lease instanceof ReadLease) {
+      ReadLease shared = (ReadLease) lease;
+      if (otherWriter || !present) {
+        close(shared);
+        if (shared.holders() == 0 && shared.claimRelease()) {
+          releaseLater(shared);
+        }
+      }
+    } else if (lease instanceof WriteLease) {
+      WriteLease w = (WriteLease) lease;
+      if (other || !present) {
+        w.contended = true;
+        if (w.state.get() == WriteLease.IDLE) {
+          releaseIdle(w);
+        }
+      }
+    }
+  }
+
+  /** After a reconnection: re-arms the queue watches that failed while ZooKeeper was away. */
+  void rewatch() {
+    for (Lease lease : live) {
+      if (lease.watchBroken && !lease.released()) {
+        lease.watchBroken = false;
+        queue.watch(lease, this::onQueueChange);
+      }
+    }
+  }
+
+  // ---- leaving, releasing, losing ---------------------------------------------------------------
+
+  /** Ends the outermost call of this thread on this lock (called by {@link CallFrames}). */
+  void leave(CallFrames frames, int frame, Lease lease) {
+    if (lease instanceof ReadLease) {
+      leaveRead((ReadLease) lease, frames, frame);
+    } else if (lease instanceof WriteLease) {
+      leaveWrite((WriteLease) lease, frames, frame);
+    } else if (lease.claimRelease()) {
+      String lost = release(lease);
+      if (lost != null) {
+        reportLost(frames.call(frame), lost);
+      }
+    }
+  }
+
+  /**
+   * What this JVM knows, without a round trip, about whether a node it still keeps was lost: the
+   * queue watch saw it go, or the session changed. While disconnected it waits, as a removal does,
+   * for ZooKeeper to say whether the session survived.
+   */
+  private String lostWhileHeld(Lease lease) {
+    String lost = lease.lost;
+    if (lost != null) {
+      return lost;
+    }
+    if (lease.node.sessionId == service.liveSession()) {
+      return null;
+    }
+    return service.awaitSession(lease.node.sessionId);
+  }
+
+  /** Removes the lease's node; returns why the lock had been lost, or null. */
+  private String release(Lease lease) {
+    live.remove(lease);
+    synchronized (mu) {
+      if (readLease == lease) {
+        readLease = null;
+      }
+    }
+    if (writeLease == lease) {
+      writeLease = null;
+    }
+    stats.holdTimes.record(System.nanoTime() - lease.node.acquiredAtNanos);
+    String gone = service.removeNode(lease.node);
+    String known = lease.lost;
+    return known != null ? known : gone;
+  }
+
+  private void reportLost(CallSite call, String lostBecause) {
     service.countLostLock();
     stats.lost.increment();
     String message =
@@ -170,95 +701,40 @@ public final class DatasetLock {
   }
 
   /**
-   * Removes our node and says whether the lock had been lost, or null when it was held to the end.
-   * A disconnected client cannot know: it waits (at most a session and a connection timeout) for
-   * ZooKeeper, since a session that outlives the disconnection still holds the lock. It never
-   * deletes another holder's node: ours is named by its unique sequence.
+   * A kept node found lost by its remover when no call held it any more. The calls that used it
+   * checked at their ends what this JVM knew then; a loss ZooKeeper had not reported by then may
+   * still have overlapped one of them, so it is logged (not counted: it may as well have happened
+   * while the node lingered unused).
    */
-  private String removeNode(LockNode node) {
-    CuratorFramework client = service.client();
-    long deadline =
-        System.nanoTime()
-            + TimeUnit.MILLISECONDS.toNanos(
-                client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs()
-                    + client.getZookeeperClient().getConnectionTimeoutMs());
-    boolean deleteMayHaveSucceeded = false;
-    while (true) {
-      if (!client.getZookeeperClient().isConnected()) {
-        long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        boolean back;
-        try {
-          back =
-              remainingMs > 0
-                  && client.blockUntilConnected(
-                      (int) Math.min(Integer.MAX_VALUE, remainingMs), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          back = false;
-        }
-        if (!back) {
-          deleteInBackground(node.path);
-          return "ZooKeeper stayed unreachable for longer than the session timeout";
-        }
-      }
-      if (service.sessionId() != node.sessionId) {
-        return "the ZooKeeper session expired"; // the server removed the node with the session
-      }
-      try {
-        client.delete().forPath(node.path);
-        return null;
-      } catch (KeeperException.NoNodeException e) {
-        // After a delete whose reply was lost, NoNode in the same session is our own delete.
-        return deleteMayHaveSucceeded ? null : "its lock node was deleted";
-      } catch (Exception e) {
-        deleteMayHaveSucceeded = true;
-        if (System.nanoTime() - deadline > 0) {
-          deleteInBackground(node.path);
-          return "its release could not be confirmed: " + e;
-        }
-      }
-    }
+  private void lostAfterReturn(Lease lease, String lostBecause) {
+    log.warn(
+        "the {} lock node {} of this JVM was lost ({}) after its last call ended; if that"
+            + " happened during the call, the call may have overlapped another process",
+        lease.mode.label(),
+        lease.node.path,
+        lostBecause);
   }
 
-  /** Curator keeps retrying a guaranteed delete in the background until it succeeds. */
-  private void deleteInBackground(String path) {
+  /** Waits on the local monitor for the lease being created; the caller holds {@link #mu}. */
+  private void awaitLocal(CallSite call, long start, long deadline, String behind) {
+    long remaining = deadline - System.nanoTime();
+    if (remaining <= 0) {
+      throw new LockTimeoutException(
+          "timed out after "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+              + " ms waiting for the "
+              + call.describe(path())
+              + " behind "
+              + behind
+              + ". The call was not run.");
+    }
     try {
-      service.client().delete().guaranteed().inBackground().forPath(path);
-    } catch (Exception e) {
-      log.warn("could not schedule the removal of {}: {}", path, e.toString());
-    }
-  }
-
-  /** One thread's holds on this lock: one node, any number of nested read and write entries. */
-  static final class ThreadHold {
-    final LockNode node;
-    final LockMode nodeMode;
-    final String firstRule;
-    int reads;
-    int writes;
-
-    ThreadHold(LockNode node, LockMode nodeMode, String firstRule) {
-      this.node = node;
-      this.nodeMode = nodeMode;
-      this.firstRule = firstRule;
-    }
-
-    void enter(LockMode mode) {
-      if (mode == LockMode.WRITE) {
-        writes++;
-      } else {
-        reads++;
-      }
-    }
-
-    /** Returns true when this was the thread's last entry, so the node must go. */
-    boolean exit(LockMode mode) {
-      if (mode == LockMode.WRITE) {
-        writes--;
-      } else {
-        reads--;
-      }
-      return reads + writes == 0;
+      TimeUnit.NANOSECONDS.timedWait(mu, remaining);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatasetLockException(
+          "interrupted while waiting for the " + call.describe(path()) + ". The call was not run.",
+          e);
     }
   }
 }

@@ -3,26 +3,21 @@ package io.deeplakelock.lock;
 import io.deeplakelock.bridge.HeldLockInfo;
 
 /**
- * One guarded call's hold on a dataset lock; the call's exit advice closes it exactly once, and
- * only the outermost hold of a thread removes the lock node.
+ * A handle on one call's frame, for callers that want an object per call (tests, tools). Guarded
+ * calls do without it: their advice closes the thread's {@link CallFrames} directly.
  */
 public final class HeldLock implements AutoCloseable {
 
-  private final DatasetLock lock;
-  private final DatasetLock.ThreadHold hold;
-  private final CallSite call;
+  private final CallFrames frames;
+  private final int index;
   private final boolean outermost;
   private final HeldLockInfo info;
-  private boolean closed;
 
-  HeldLock(DatasetLock lock, DatasetLock.ThreadHold hold, CallSite call, boolean outermost) {
-    this.lock = lock;
-    this.hold = hold;
-    this.call = call;
-    this.outermost = outermost;
-    this.info =
-        new HeldLockInfo(
-            call.dataset, lock.path(), hold.nodeMode, hold.node.czxid, hold.node.sessionId);
+  HeldLock(CallFrames frames, int index) {
+    this.frames = frames;
+    this.index = index;
+    this.outermost = frames.topIsOutermost();
+    this.info = frames.currentInfo();
   }
 
   /** True when this call took the lock; false when it re-entered a lock its thread held. */
@@ -30,17 +25,14 @@ public final class HeldLock implements AutoCloseable {
     return outermost;
   }
 
-  /** What {@code DatasetLocks.current()} reports while this hold is the innermost. */
+  /** What {@code DatasetLocks.current()} reported when this hold was the innermost. */
   public HeldLockInfo info() {
     return info;
   }
 
+  /** Ends the call; a second close, or a close after an inner hold's, does nothing. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    lock.release(this, hold, call);
+    frames.close(index);
   }
 }

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -49,9 +50,8 @@ final class LockQueue {
    * @throws LockTimeoutException when the deadline passes first (the node is removed)
    * @throws DatasetLockException on interrupt (status kept) or any ZooKeeper failure
    */
-  LockNode acquire(CallSite call, long timeoutNanos) {
-    long start = System.nanoTime();
-    long deadline = start + timeoutNanos;
+  LockNode acquire(CallSite call, long timeoutNanos, long start) {
+    long deadline = System.nanoTime() + timeoutNanos;
     String ours = null;
     boolean acquired = false;
     try {
@@ -162,6 +162,59 @@ final class LockQueue {
     } catch (Exception e) {
       log.debug("observe: reading {} failed: {}", path, e.toString());
     }
+  }
+
+  /**
+   * Watches the queue while {@code lease} keeps its node: reports the contenders, in queue order,
+   * now and after every change, until the lease is released. A watch that cannot be set (no
+   * connection) marks the lease, and {@link DatasetLock#rewatch} re-arms it after reconnection.
+   */
+  void watch(Lease lease, BiConsumer<Lease, List<LockNodeName.Contender>> onChange) {
+    if (lease.released()) {
+      return;
+    }
+    try {
+      service
+          .client()
+          .getChildren()
+          .usingWatcher(
+              (org.apache.zookeeper.Watcher)
+                  event -> {
+                    // Disconnection events leave the watch registered; ZooKeeper re-sets it.
+                    if (event.getType() != org.apache.zookeeper.Watcher.Event.EventType.None) {
+                      watch(lease, onChange);
+                    }
+                  })
+          .inBackground(
+              (client, event) -> {
+                if (lease.released()) {
+                  return;
+                }
+                int rc = event.getResultCode();
+                if (rc == KeeperException.Code.OK.intValue()) {
+                  onChange.accept(lease, contenders(event.getChildren()));
+                } else if (rc == KeeperException.Code.NONODE.intValue()) {
+                  onChange.accept(lease, Collections.<LockNodeName.Contender>emptyList());
+                } else {
+                  lease.watchBroken = true;
+                }
+              })
+          .forPath(path);
+    } catch (Exception e) {
+      lease.watchBroken = true;
+    }
+  }
+
+  private static List<LockNodeName.Contender> contenders(List<String> children) {
+    List<LockNodeName.Contender> queue = new ArrayList<>(children.size());
+    for (String child : children) {
+      LockNodeName.Contender c = LockNodeName.parse(child);
+      if (c != null) {
+        queue.add(c);
+      }
+    }
+    Collections.sort(queue);
+    return queue;
   }
 
   /** Fails closed while ZooKeeper reports an authentication failure on this connection. */

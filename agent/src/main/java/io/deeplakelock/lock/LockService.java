@@ -1,15 +1,18 @@
 package io.deeplakelock.lock;
 
+import io.deeplakelock.bridge.HeldLockInfo;
 import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.ZooKeeperSecurity;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +22,7 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.curator.utils.ZookeeperFactory;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
@@ -51,15 +55,20 @@ public final class LockService implements AutoCloseable {
   private final ConcurrentHashMap<String, DatasetLock> locks = new ConcurrentHashMap<>();
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder lostLocks = new LongAdder();
-  private final AtomicInteger callsInFlight = new AtomicInteger();
+  private final AtomicInteger threadsSeen = new AtomicInteger();
+  // The session this client is connected with, as the connection listener last saw it; 0 while
+  // connecting, suspended or lost. Shared lock nodes are trusted only while it is theirs.
+  private volatile long liveSession;
+  private final Object sessionLock = new Object();
+  private final ScheduledThreadPoolExecutor timer;
   private volatile String connectionState = "CONNECTING";
   private volatile String authProblem;
   private final AtomicBoolean rootAclChecked = new AtomicBoolean();
   private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
   private volatile String processName; // pid@host, looked up at first use: JMX is slow to load
-  // The holds of the guarded calls running on each thread, innermost last.
-  private final ThreadLocal<ArrayDeque<HeldLock>> callStack =
-      ThreadLocal.withInitial(ArrayDeque::new);
+  // The guarded calls running on each thread, innermost last.
+  private final ThreadLocal<CallFrames> frames =
+      ThreadLocal.withInitial(() -> new CallFrames(threadsSeen.getAndIncrement()));
 
   private LockService(AgentConfig config) {
     this.config = config;
@@ -86,6 +95,9 @@ public final class LockService implements AutoCloseable {
               + " trusted CAs is accepted, whatever its host name");
     }
     client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
+    // Lingering nodes, queue-watch releases and hand-off checks: one daemon thread, started lazily.
+    timer = new ScheduledThreadPoolExecutor(1, new DaemonThreads("timer"));
+    timer.setRemoveOnCancelPolicy(true);
   }
 
   private static int clampToInt(long millis) {
@@ -102,21 +114,20 @@ public final class LockService implements AutoCloseable {
   /** The lock object for {@code path}; the same object for the JVM's lifetime. */
   public DatasetLock lock(String path) {
     DatasetLock lock = locks.get(path);
-    return lock != null ? lock : locks.computeIfAbsent(path, p -> new DatasetLock(this, p));
+    return lock != null
+        ? lock
+        : locks.computeIfAbsent(
+            path, p -> new DatasetLock(this, p, config.coalesce(), config.lingerMillis()));
   }
 
-  HeldLock push(HeldLock held) {
-    callStack.get().addLast(held);
-    return held;
+  /** The guarded calls running on this thread. */
+  public CallFrames frames() {
+    return frames.get();
   }
 
-  void pop(HeldLock held) {
-    callStack.get().removeLastOccurrence(held);
-  }
-
-  /** The hold of the innermost guarded call on this thread, or null. */
-  public HeldLock current() {
-    return callStack.get().peekLast();
+  /** The lock of the innermost guarded call on this thread, or null. */
+  public HeldLockInfo current() {
+    return frames.get().currentInfo();
   }
 
   /** Every lock this JVM has used, by path. */
@@ -163,17 +174,134 @@ public final class LockService implements AutoCloseable {
     }
   }
 
-  void callStarted() {
-    callsInFlight.incrementAndGet();
+  /** The session of the last CONNECTED or RECONNECTED event, or 0 while there is none. */
+  long liveSession() {
+    return liveSession;
   }
 
-  void callEnded() {
-    callsInFlight.decrementAndGet();
+  /**
+   * A node was just created in {@code session}: the connection is up, whatever the listener says.
+   */
+  void noteSession(long session) {
+    if (liveSession == 0) {
+      synchronized (sessionLock) {
+        if (liveSession == 0
+            && "CONNECTED RECONNECTED CONNECTING".contains(connectionState)
+            && client.getZookeeperClient().isConnected()
+            && sessionId() == session) {
+          liveSession = session;
+        }
+      }
+    }
   }
 
-  /** Guarded calls that are waiting for or holding a lock right now. */
+  /**
+   * Whether the lock nodes of {@code session} are still ours: waits (at most a session and a
+   * connection timeout) while disconnected, since a session that outlives the disconnection keeps
+   * its nodes. Returns null when they are, or why they are not.
+   */
+  String awaitSession(long session) {
+    long deadline = System.nanoTime() + removalPatienceNanos();
+    if (!awaitConnected(deadline)) {
+      return "ZooKeeper stayed unreachable for longer than the session timeout";
+    }
+    return sessionId() == session ? null : "the ZooKeeper session expired";
+  }
+
+  private long removalPatienceNanos() {
+    return TimeUnit.MILLISECONDS.toNanos(
+        client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs()
+            + client.getZookeeperClient().getConnectionTimeoutMs());
+  }
+
+  private boolean awaitConnected(long deadline) {
+    if (client.getZookeeperClient().isConnected()) {
+      return true;
+    }
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    try {
+      return remainingMs > 0
+          && client.blockUntilConnected(
+              (int) Math.min(Integer.MAX_VALUE, remainingMs), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Removes our node and says whether the lock had been lost, or null when it was held to the end.
+   * A disconnected client cannot know: it waits (at most a session and a connection timeout) for
+   * ZooKeeper, since a session that outlives the disconnection still holds the lock. It never
+   * deletes another holder's node: ours is named by its unique sequence.
+   */
+  String removeNode(LockNode node) {
+    long deadline = System.nanoTime() + removalPatienceNanos();
+    boolean deleteMayHaveSucceeded = false;
+    while (true) {
+      if (!awaitConnected(deadline)) {
+        deleteInBackground(node.path);
+        return "ZooKeeper stayed unreachable for longer than the session timeout";
+      }
+      if (sessionId() != node.sessionId) {
+        return "the ZooKeeper session expired"; // the server removed the node with the session
+      }
+      try {
+        client.delete().forPath(node.path);
+        return null;
+      } catch (KeeperException.NoNodeException e) {
+        // After a delete whose reply was lost, NoNode in the same session is our own delete.
+        return deleteMayHaveSucceeded ? null : "its lock node was deleted";
+      } catch (Exception e) {
+        deleteMayHaveSucceeded = true;
+        if (System.nanoTime() - deadline > 0) {
+          deleteInBackground(node.path);
+          return "its release could not be confirmed: " + e;
+        }
+      }
+    }
+  }
+
+  /** Curator keeps retrying a guaranteed delete in the background until it succeeds. */
+  private void deleteInBackground(String path) {
+    try {
+      client.delete().guaranteed().inBackground().forPath(path);
+    } catch (Exception e) {
+      log.warn("could not schedule the removal of {}: {}", path, e.toString());
+    }
+  }
+
+  /** Runs {@code task} on the agent's timer thread after {@code millis}. */
+  void schedule(Runnable task, long millis) {
+    try {
+      timer.schedule(guarded(task), millis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("timer stopped; task dropped: {}", e.toString());
+    }
+  }
+
+  /** Runs {@code task} on the agent's timer thread, off the caller's (or Curator's) thread. */
+  void execute(Runnable task) {
+    schedule(task, 0);
+  }
+
+  private static Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        log.warn("lock housekeeping failed: {}", e.toString(), e);
+      }
+    };
+  }
+
+  /** Outermost guarded calls that are waiting for or holding a lock right now. */
   public int callsInFlight() {
-    return callsInFlight.get();
+    int calls = 0;
+    for (DatasetLock lock : locks.values()) {
+      calls += lock.callsInFlight();
+    }
+    return calls;
   }
 
   void recordWait(long nanos) {
@@ -220,7 +348,15 @@ public final class LockService implements AutoCloseable {
   }
 
   private void onConnectionState(ConnectionState state) {
-    connectionState = state.name();
+    synchronized (sessionLock) {
+      connectionState = state.name();
+      liveSession = state.isConnected() && state != ConnectionState.READ_ONLY ? sessionId() : 0;
+    }
+    if (state == ConnectionState.RECONNECTED) {
+      for (DatasetLock lock : locks.values()) {
+        lock.rewatch();
+      }
+    }
     if (state.isConnected() && rootAclChecked.compareAndSet(false, true)) {
       checkRootAcl();
     }
@@ -347,6 +483,7 @@ public final class LockService implements AutoCloseable {
   /** Closes the session, so this JVM's lock nodes disappear at once. */
   @Override
   public void close() {
+    timer.shutdownNow();
     client.close();
   }
 

@@ -7,6 +7,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LockStats {
 
   final LongAdder acquisitions = new LongAdder();
+  final LongAdder nodes = new LongAdder();
+  final LongAdder reused = new LongAdder();
+  final LongAdder passes = new LongAdder();
+  final LongAdder contendedPasses = new LongAdder();
   final LongAdder waited = new LongAdder();
   final LongAdder timeouts = new LongAdder();
   final LongAdder lost = new LongAdder();
@@ -21,6 +25,26 @@ public final class LockStats {
   /** Locks taken (outermost calls; re-entries are not counted). */
   public long acquisitions() {
     return acquisitions.sum();
+  }
+
+  /** ZooKeeper lock nodes this JVM created on the path: each is two writes (create, delete). */
+  public long nodes() {
+    return nodes.sum();
+  }
+
+  /** Write nodes taken over from an earlier local writer (handed on, or lingering). */
+  public long reused() {
+    return reused.sum();
+  }
+
+  /** Write nodes handed straight to the next local writer. */
+  public long passes() {
+    return passes.sum();
+  }
+
+  /** Hand-offs to local writers while another contender waited behind the node. */
+  public long contendedPasses() {
+    return contendedPasses.sum();
   }
 
   /** Acquisitions that had to queue behind another holder. */

@@ -27,6 +27,8 @@ public final class AgentConfig {
   private final ZooKeeperSecurity security;
   private final String root;
   private final Protocol protocol;
+  private final boolean coalesce;
+  private final long lingerMillis;
   private final List<Rule> rules;
 
   AgentConfig(
@@ -38,6 +40,8 @@ public final class AgentConfig {
       ZooKeeperSecurity security,
       String root,
       Protocol protocol,
+      boolean coalesce,
+      long lingerMillis,
       List<Rule> rules) {
     this.source = source;
     this.connect = connect;
@@ -47,6 +51,8 @@ public final class AgentConfig {
     this.security = security;
     this.root = root;
     this.protocol = protocol;
+    this.coalesce = coalesce;
+    this.lingerMillis = lingerMillis;
     this.rules = Collections.unmodifiableList(rules);
   }
 
@@ -85,6 +91,23 @@ public final class AgentConfig {
 
   public Protocol protocol() {
     return protocol;
+  }
+
+  /**
+   * True (the default) when the guarded calls of this JVM share ZooKeeper nodes: readers of a
+   * dataset one read node, writers one write node handed from writer to writer; false for one node
+   * per guarded call.
+   */
+  public boolean coalesce() {
+    return coalesce;
+  }
+
+  /**
+   * How long a write node is kept after the last local holder released it, for the next local call
+   * to reuse; 0 (the default) releases it at once. Ignored without {@link #coalesce()}.
+   */
+  public long lingerMillis() {
+    return lingerMillis;
   }
 
   /** The rules in file order; a rule's id is its index here. */

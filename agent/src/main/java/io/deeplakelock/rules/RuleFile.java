@@ -43,6 +43,9 @@ public final class RuleFile {
   /** Larger files are refused before parsing: a rules file is a few kilobytes. */
   static final int MAX_BYTES = 1024 * 1024;
 
+  /** A longer linger only delays other processes; the benefit is gone after a few calls anyway. */
+  static final long MAX_LINGER_MILLIS = 1000;
+
   // ENV_TAG: snakeyaml-engine tags a plain ${NAME} value itself; we expand it as text.
   private static final List<Tag> PLAIN_TAGS =
       Arrays.asList(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.MAP, Tag.SEQ, Tag.ENV_TAG);
@@ -139,7 +142,14 @@ public final class RuleFile {
                 top.get("locks"),
                 "locks",
                 Arrays.asList(
-                    "root", "timeout", "onTimeout", "readLocks", "protocol", "onLockLost"))
+                    "root",
+                    "timeout",
+                    "onTimeout",
+                    "readLocks",
+                    "protocol",
+                    "onLockLost",
+                    "coalesce",
+                    "linger"))
             : Collections.<String, Node>emptyMap();
 
     String connect = zk.containsKey("connect") ? text(zk.get("connect")) : null;
@@ -157,6 +167,9 @@ public final class RuleFile {
             ? choice(locks.get("protocol"), AgentConfig.Protocol.class, "kazoo", "curator")
             : AgentConfig.Protocol.KAZOO;
     LockPolicy defaults = policy(locks, LockPolicy.defaults());
+    boolean coalesce =
+        !locks.containsKey("coalesce") || !Boolean.FALSE.equals(bool(locks.get("coalesce")));
+    long linger = linger(locks.get("linger"));
 
     List<Rule> rules = new ArrayList<>();
     if (!top.containsKey("rules")) {
@@ -176,7 +189,38 @@ public final class RuleFile {
         security,
         lockRoot,
         protocol,
+        coalesce,
+        linger,
         rules);
+  }
+
+  /** {@code locks.linger}: 0 (off) or a duration up to {@link #MAX_LINGER_MILLIS}. */
+  private long linger(Node node) {
+    if (node == null) {
+      return 0;
+    }
+    String text = text(node);
+    if (text == null || text.trim().equals("0")) {
+      return 0;
+    }
+    try {
+      long millis = Durations.parseMillis(text);
+      if (millis > MAX_LINGER_MILLIS) {
+        problem(
+            node,
+            "linger "
+                + text.trim()
+                + " is too long: a lingering write node makes every other process wait for its"
+                + " release notification; use at most "
+                + Durations.format(MAX_LINGER_MILLIS)
+                + " (20ms is typical), or 0 for off");
+        return 0;
+      }
+      return millis;
+    } catch (IllegalArgumentException e) {
+      problem(node, e.getMessage() + " (or 0 for off)");
+      return 0;
+    }
   }
 
   private static <T> T orDefault(T value, T fallback) {

@@ -443,6 +443,36 @@ class RuleFileTest {
   }
 
   @Test
+  void coalescingIsOnAndLingerOffByDefault() throws RuleFileException {
+    AgentConfig config = parse(MINIMAL);
+    assertTrue(config.coalesce());
+    assertEquals(0, config.lingerMillis());
+  }
+
+  @Test
+  void lingerAndCoalesceAreRead() throws RuleFileException {
+    AgentConfig config =
+        parse(MINIMAL.replace("rules:", "locks:\n  linger: 20ms\n  coalesce: false\nrules:"));
+    assertFalse(config.coalesce());
+    assertEquals(20, config.lingerMillis());
+    assertEquals(0, parse(MINIMAL.replace("rules:", "locks:\n  linger: 0\nrules:")).lingerMillis());
+  }
+
+  @Test
+  void lingerLongerThanASecondIsRejected() {
+    assertSingleProblem(
+        MINIMAL.replace("rules:", "locks:\n  linger: 5s\nrules:"), "4:11", "linger 5s is too long");
+  }
+
+  @Test
+  void lingerThatIsNoDurationIsRejected() {
+    assertSingleProblem(
+        MINIMAL.replace("rules:", "locks:\n  linger: soon\nrules:"),
+        "4:11",
+        "'soon' is not a duration");
+  }
+
+  @Test
   void classThatIsNotAClassNameIsRejected() {
     assertSingleProblem(
         MINIMAL.replace("com.example.Dataset", "com/example/Dataset"),

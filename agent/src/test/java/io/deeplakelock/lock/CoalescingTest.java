@@ -1,0 +1,533 @@
+package io.deeplakelock.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.deeplakelock.bridge.LockLostException;
+import io.deeplakelock.bridge.LockMode;
+import io.deeplakelock.bridge.LockTimeoutException;
+import io.deeplakelock.bridge.LockUpgradeException;
+import io.deeplakelock.rules.LockPolicy;
+import io.deeplakelock.rules.RuleFile;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * How the guarded calls of one JVM share ZooKeeper nodes: one read node for all readers, one write
+ * node handed from writer to writer, lingering, and the fairness and loss guards around them. Each
+ * {@link LockService} here stands for one JVM: its own client and session.
+ */
+class CoalescingTest {
+
+  private static final long WAIT_SECONDS = 10;
+  private static final long STAYS_BLOCKED_MILLIS = 300;
+
+  private static TestingServer server;
+
+  private final List<LockService> services = new ArrayList<>();
+  private final List<Holder> holders = new ArrayList<>();
+  private CuratorFramework inspector;
+  private String dataset;
+  private String path;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = new TestingServer();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @BeforeEach
+  void setUp(TestInfo test) throws Exception {
+    inspector =
+        CuratorFrameworkFactory.newClient(
+            server.getConnectString(), 10_000, 5_000, new RetryOneTime(100));
+    inspector.start();
+    assertTrue(inspector.blockUntilConnected((int) WAIT_SECONDS, TimeUnit.SECONDS));
+    dataset = "/data/" + test.getTestMethod().orElseThrow().getName();
+    path = LockPath.forDataset("/deeplake", dataset, Paths.get("/"));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (Holder h : holders) {
+      h.release.countDown();
+      h.interrupt();
+      h.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    }
+    for (LockService s : services) {
+      s.close();
+    }
+    inspector.close();
+  }
+
+  // ---- readers ----------------------------------------------------------------------------------
+
+  @Test
+  void readersOfOneJvmShareOneNodeAndTheLastOneOutRemovesIt() throws Exception {
+    LockService jvm = jvm("0");
+    List<Holder> readers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      readers.add(hold(jvm, LockMode.READ));
+    }
+    for (Holder r : readers) {
+      r.awaitAcquired();
+    }
+
+    assertEquals(1, children().size(), "six readers, one node");
+    assertEquals(1, jvm.lock(path).stats().nodes());
+    assertEquals(6, jvm.lock(path).stats().acquisitions());
+    for (int i = 0; i < 5; i++) {
+      readers.get(i).releaseAndJoin();
+      assertEquals(1, children().size(), "a reader is still in");
+    }
+    readers.get(5).releaseAndJoin();
+    assertEquals(0, children().size());
+  }
+
+  @Test
+  void remoteWriterQueuedBehindSharedReadNodeStopsNewLocalReadersJoiningIt() throws Exception {
+    LockService a = jvm("0");
+    LockService b = jvm("0");
+    Holder firstReader = hold(a, LockMode.READ);
+    firstReader.awaitAcquired();
+    Holder remoteWriter = hold(b, LockMode.WRITE);
+    awaitChildren(2);
+    // The queue watch closes A's read node to new joiners once the writer is behind it.
+    awaitTrue(() -> a.lock(path).holders().toString().contains("closed to new readers"));
+
+    Holder lateReader = hold(a, LockMode.READ);
+    awaitChildren(3); // it queued a fresh node, behind the writer, rather than joining
+    assertStaysBlocked(lateReader);
+    assertStaysBlocked(remoteWriter);
+
+    firstReader.releaseAndJoin();
+    remoteWriter.awaitAcquired();
+    assertStaysBlocked(lateReader);
+    remoteWriter.releaseAndJoin();
+    lateReader.awaitAcquired();
+    lateReader.releaseAndJoin();
+    assertEquals(0, children().size());
+  }
+
+  // ---- writers ----------------------------------------------------------------------------------
+
+  @Test
+  void localWritersQueueLocallyAndShareOneNode() throws Exception {
+    LockService jvm = jvm("0");
+    Holder first = hold(jvm, LockMode.WRITE);
+    first.awaitAcquired();
+    Holder second = hold(jvm, LockMode.WRITE);
+    awaitTrue(() -> jvm.lock(path).waiters().size() == 1);
+
+    assertStaysBlocked(second);
+    assertEquals(1, children().size(), "only the head of the local queue holds a node");
+    long token = first.token;
+    first.releaseAndJoin();
+    second.awaitAcquired();
+
+    assertEquals(token, second.token, "the node was handed on, so is its fencing token");
+    assertEquals(1, jvm.lock(path).stats().nodes());
+    assertEquals(1, jvm.lock(path).stats().passes());
+    second.releaseAndJoin();
+    assertEquals(0, children().size());
+  }
+
+  @Test
+  void localWritersPassTheNodeOnlyAFewTimesWhileAnotherProcessWaits() throws Exception {
+    LockService a = jvm("0");
+    LockService b = jvm("0");
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger callsInA = new AtomicInteger();
+    List<Thread> busy = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  HeldLock held = a.lock(path).acquire(call(LockMode.WRITE, 30_000));
+                  callsInA.incrementAndGet();
+                  held.close();
+                }
+              },
+              "busy-writer-" + i);
+      t.setDaemon(true);
+      busy.add(t);
+      t.start();
+    }
+    try {
+      awaitTrue(() -> callsInA.get() > 20);
+
+      Holder remote = hold(b, LockMode.WRITE);
+      remote.awaitAcquired();
+      long passesWhileWaiting = a.lock(path).stats().contendedPasses();
+      remote.releaseAndJoin();
+
+      // Once A has seen B's node behind its own, A hands its node on a bounded number of times.
+      assertTrue(
+          passesWhileWaiting <= DatasetLock.MAX_PASSES_WHILE_CONTENDED,
+          "A passed its node " + passesWhileWaiting + " times while B waited");
+      assertTrue(a.lock(path).stats().passes() > 0, "A's writers did hand their node on");
+    } finally {
+      stop.set(true);
+      for (Thread t : busy) {
+        t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      }
+    }
+    awaitChildren(0);
+  }
+
+  @Test
+  void writeAfterReadInOneJvmQueuesBehindItsReadersAndLaterReadersQueueBehindIt() throws Exception {
+    LockService jvm = jvm("0");
+    Holder reader = hold(jvm, LockMode.READ);
+    reader.awaitAcquired();
+    Holder writer = hold(jvm, LockMode.WRITE);
+    awaitChildren(2);
+    Holder lateReader = hold(jvm, LockMode.READ);
+
+    assertStaysBlocked(writer);
+    assertStaysBlocked(lateReader);
+    reader.releaseAndJoin();
+    writer.awaitAcquired();
+    assertStaysBlocked(lateReader);
+    writer.releaseAndJoin();
+    lateReader.awaitAcquired();
+    lateReader.releaseAndJoin();
+    awaitChildren(0);
+  }
+
+  @Test
+  void readInsideWriteReentersAndUpgradeIsRefused() throws Exception {
+    LockService jvm = jvm("0");
+    try (HeldLock write = jvm.lock(path).acquire(call(LockMode.WRITE, 2_000));
+        HeldLock read = jvm.lock(path).acquire(call(LockMode.READ, 2_000))) {
+      assertTrue(write.outermost());
+      assertFalse(read.outermost());
+      assertEquals(LockMode.WRITE, read.info().mode());
+      assertEquals(1, children().size());
+    }
+    try (HeldLock read = jvm.lock(path).acquire(call(LockMode.READ, 2_000))) {
+      assertEquals(LockMode.READ, read.info().mode());
+      assertThrows(
+          LockUpgradeException.class, () -> jvm.lock(path).acquire(call(LockMode.WRITE, 2_000)));
+    }
+    awaitChildren(0);
+  }
+
+  @Test
+  void localWriterThatTimesOutLeavesNoNodeBehind() throws Exception {
+    LockService jvm = jvm("0");
+    Holder first = hold(jvm, LockMode.WRITE);
+    first.awaitAcquired();
+    Holder late = hold(jvm, LockMode.WRITE, 300);
+
+    assertInstanceOf(LockTimeoutException.class, late.awaitFailure());
+    assertTrue(late.failure.getMessage().contains("other thread(s) of this JVM"));
+    first.releaseAndJoin();
+    awaitChildren(0);
+  }
+
+  // ---- lingering --------------------------------------------------------------------------------
+
+  @Test
+  void lingeringWriteNodeIsReusedAndThenReleased() throws Exception {
+    LockService jvm = jvm("300ms");
+    long token;
+    try (HeldLock held = jvm.lock(path).acquire(call(LockMode.WRITE, 2_000))) {
+      token = held.info().token();
+    }
+    assertEquals(1, children().size(), "kept for the next local call");
+    try (HeldLock held = jvm.lock(path).acquire(call(LockMode.WRITE, 2_000))) {
+      assertEquals(token, held.info().token(), "the same node");
+    }
+    assertEquals(1, jvm.lock(path).stats().nodes());
+    assertEquals(1, jvm.lock(path).stats().reused());
+    awaitChildren(0); // released once the linger passed unused
+  }
+
+  @Test
+  void lingeringWriteNodeGoesAtOnceWhenAnotherProcessQueues() throws Exception {
+    LockService a = jvm("1s");
+    LockService b = jvm("0");
+    a.lock(path).acquire(call(LockMode.WRITE, 2_000)).close();
+    assertEquals(1, children().size());
+
+    long start = System.nanoTime();
+    try (HeldLock held = b.lock(path).acquire(call(LockMode.WRITE, 5_000))) {
+      assertTrue(held.outermost());
+      long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(waitedMillis < 900, "waited " + waitedMillis + " ms, as if for the linger");
+    }
+    awaitChildren(0);
+  }
+
+  @Test
+  void lingeringReadNodeIsReused() throws Exception {
+    LockService jvm = jvm("300ms");
+    jvm.lock(path).acquire(call(LockMode.READ, 2_000)).close();
+    jvm.lock(path).acquire(call(LockMode.READ, 2_000)).close();
+    assertEquals(1, jvm.lock(path).stats().nodes());
+    awaitChildren(0);
+  }
+
+  @Test
+  void lingeringNodeOfAnExpiredSessionIsNeverReused() throws Exception {
+    LockService jvm = jvm("1s");
+    long token;
+    try (HeldLock held = jvm.lock(path).acquire(call(LockMode.WRITE, 2_000))) {
+      token = held.info().token();
+    }
+    long oldSession = jvm.client().getZookeeperClient().getZooKeeper().getSessionId();
+    expireSession(jvm);
+    awaitTrue(
+        () -> {
+          try {
+            return jvm.client().getZookeeperClient().isConnected()
+                && jvm.client().getZookeeperClient().getZooKeeper().getSessionId() != oldSession;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+
+    try (HeldLock held = jvm.lock(path).acquire(call(LockMode.WRITE, 5_000))) {
+      assertTrue(held.info().token() > token, "a fresh node, not the dead session's");
+      assertTrue(held.info().sessionId() != oldSession);
+    }
+    assertEquals(2, jvm.lock(path).stats().nodes());
+  }
+
+  // ---- lost locks -------------------------------------------------------------------------------
+
+  @Test
+  void sharedReadNodeDeletedUnderItsReadersIsReportedByEach() throws Exception {
+    LockService jvm = jvm("0");
+    Holder first = hold(jvm, LockMode.READ);
+    Holder second = hold(jvm, LockMode.READ);
+    first.awaitAcquired();
+    second.awaitAcquired();
+    assertEquals(1, children().size());
+
+    inspector.delete().forPath(path + "/" + children().get(0));
+    awaitTrue(() -> jvm.lock(path).holders().toString().contains("lost"));
+
+    first.release.countDown();
+    second.release.countDown();
+    assertInstanceOf(LockLostException.class, first.awaitReleaseFailure());
+    assertInstanceOf(LockLostException.class, second.awaitReleaseFailure());
+    assertEquals(2, jvm.lostLocks());
+  }
+
+  @Test
+  void handedOnWriteNodeOfAKilledSessionIsReportedLost() throws Exception {
+    LockService jvm = jvm("1s");
+    HeldLock held = jvm.lock(path).acquire(call(LockMode.WRITE, 2_000));
+    expireSession(jvm);
+    awaitChildren(0);
+
+    assertThrows(LockLostException.class, held::close);
+    assertEquals(1, jvm.lostLocks());
+    awaitTrue(() -> jvm.lock(path).holders().isEmpty());
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private LockService jvm(String linger) throws Exception {
+    String yaml =
+        """
+        zookeeper:
+          connect: "%s"
+          sessionTimeout: 10s
+          connectionTimeout: 5s
+        locks:
+          root: /deeplake
+          timeout: 2s
+          linger: %s
+        rules:
+          - name: test-rule
+            class: com.example.Dataset
+            methods: [append]
+            lock: write
+            dataset: arg0
+        """
+            .formatted(server.getConnectString(), linger);
+    LockService service = LockService.start(RuleFile.parse("test.yaml", yaml, name -> null));
+    services.add(service);
+    assertTrue(service.client().blockUntilConnected((int) WAIT_SECONDS, TimeUnit.SECONDS));
+    return service;
+  }
+
+  private CallSite call(LockMode mode, long timeoutMillis) {
+    LockPolicy policy =
+        new LockPolicy(timeoutMillis, LockPolicy.OnTimeout.FAIL, true, LockPolicy.OnLockLost.THROW);
+    return new CallSite("test-rule", "Dataset.append", dataset, mode, policy);
+  }
+
+  /** Ends {@code service}'s session from the server side: its nodes go at once. */
+  private static void expireSession(LockService service) throws Exception {
+    ZooKeeper victim = service.client().getZookeeperClient().getZooKeeper();
+    CountDownLatch connected = new CountDownLatch(1);
+    ZooKeeper thief =
+        new ZooKeeper(
+            server.getConnectString(),
+            10_000,
+            event -> {
+              if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+              }
+            },
+            victim.getSessionId(),
+            victim.getSessionPasswd());
+    assertTrue(connected.await(WAIT_SECONDS, TimeUnit.SECONDS));
+    thief.close();
+  }
+
+  private Holder hold(LockService service, LockMode mode) {
+    return hold(service, mode, 10_000);
+  }
+
+  private Holder hold(LockService service, LockMode mode, long timeoutMillis) {
+    Holder h = new Holder(service.lock(path), call(mode, timeoutMillis), holders.size());
+    holders.add(h);
+    h.start();
+    return h;
+  }
+
+  private List<String> children() throws Exception {
+    try {
+      return inspector.getChildren().forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      return new ArrayList<>();
+    }
+  }
+
+  private void awaitChildren(int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (true) {
+      CountDownLatch changed = new CountDownLatch(1);
+      List<String> now;
+      try {
+        now =
+            inspector.getChildren().usingWatcher((Watcher) e -> changed.countDown()).forPath(path);
+      } catch (KeeperException.NoNodeException e) {
+        now = List.of();
+        inspector.checkExists().usingWatcher((Watcher) ev -> changed.countDown()).forPath(path);
+      }
+      if (now.size() == count) {
+        return;
+      }
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0 || !changed.await(remaining, TimeUnit.NANOSECONDS)) {
+        fail("expected " + count + " children of " + path + ", have " + now);
+      }
+    }
+  }
+
+  /** Polls a condition that no event announces (state inside the lock), with a deadline. */
+  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("condition not reached in " + WAIT_SECONDS + " s");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  private static void assertStaysBlocked(Holder h) throws InterruptedException {
+    assertFalse(
+        h.acquired.await(STAYS_BLOCKED_MILLIS, TimeUnit.MILLISECONDS),
+        "the holder must still be waiting");
+    assertFalse(h.failed.isDone(), () -> "the holder failed: " + h.failed);
+  }
+
+  /** Takes the lock on its own thread, holds it until told to release, then releases it. */
+  private static final class Holder extends Thread {
+    final DatasetLock lock;
+    final CallSite call;
+    final CountDownLatch acquired = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final CompletableFuture<Throwable> failed = new CompletableFuture<>();
+    final CompletableFuture<Throwable> released = new CompletableFuture<>();
+    volatile long token;
+    volatile Throwable failure;
+
+    Holder(DatasetLock lock, CallSite call, int index) {
+      super("holder-" + index);
+      this.lock = lock;
+      this.call = call;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      HeldLock held;
+      try {
+        held = lock.acquire(call);
+      } catch (Throwable t) {
+        failure = t;
+        failed.complete(t);
+        return;
+      }
+      token = held.info().token();
+      acquired.countDown();
+      try {
+        release.await();
+        held.close();
+        released.complete(null);
+      } catch (Throwable t) {
+        released.complete(t);
+      }
+    }
+
+    void awaitAcquired() throws InterruptedException {
+      if (!acquired.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+        fail(getName() + " did not get the lock; failure: " + failed.getNow(null));
+      }
+    }
+
+    Throwable awaitFailure() throws Exception {
+      return failed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    Throwable awaitReleaseFailure() throws Exception {
+      return released.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    void releaseAndJoin() throws Exception {
+      release.countDown();
+      Throwable t = released.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      if (t != null) {
+        throw new AssertionError(getName() + " failed to release", t);
+      }
+      join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    }
+  }
+}
