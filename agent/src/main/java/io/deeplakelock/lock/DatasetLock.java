@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,9 @@ public final class DatasetLock {
   private boolean readCreating; // guarded by mu: a reader is queueing the next read node
   private boolean writerCreating; // guarded by mu: a writer is queueing; readers wait behind it
   private final ReentrantLock writerGate = new ReentrantLock(true);
-  private volatile WriteLease writeLease; // this JVM's write node: in use, passed or lingering
+  // This JVM's write node: in use, passed or lingering. Cleared only by compare-and-set: a timer
+  // releasing an old node must not clear the one a writer has just queued.
+  private final AtomicReference<WriteLease> writeLease = new AtomicReference<>();
   private final Set<Lease> live = ConcurrentHashMap.newKeySet();
   private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
 
@@ -323,7 +326,7 @@ public final class DatasetLock {
         mu.notifyAll();
       }
     }
-    queue.watch(created, this::onQueueChange);
+    armWatch(created); // to close it to new readers once a writer queues behind it
     return created;
   }
 
@@ -385,7 +388,7 @@ public final class DatasetLock {
     }
     boolean granted = false;
     try {
-      WriteLease w = writeLease;
+      WriteLease w = writeLease.get();
       if (w == null || !claim(w)) {
         w = createWrite(call, start, deadline);
       }
@@ -443,8 +446,7 @@ public final class DatasetLock {
       }
       WriteLease w = new WriteLease(queueNode(call, deadline, start));
       live.add(w);
-      writeLease = w;
-      queue.watch(w, this::onQueueChange);
+      writeLease.set(w);
       return w;
     } finally {
       synchronized (mu) {
@@ -480,6 +482,7 @@ public final class DatasetLock {
     boolean localWriterWaits = writerGate.hasQueuedThreads();
     if (localWriterWaits
         && (!w.contended || w.passesWhileContended++ < MAX_PASSES_WHILE_CONTENDED)) {
+      armWatch(w);
       w.state.set(WriteLease.PASSED);
       stats.passes.increment();
       if (w.contended) {
@@ -535,7 +538,7 @@ public final class DatasetLock {
 
   /** A reader is about to queue: a lingering write node of ours would only block it. */
   private void releaseIdleWrite() {
-    WriteLease w = writeLease;
+    WriteLease w = writeLease.get();
     if (w != null
         && w.state.compareAndSet(WriteLease.IDLE, WriteLease.RELEASED)
         && w.claimRelease()) {
@@ -548,7 +551,20 @@ public final class DatasetLock {
 
   // ---- lingering and the queue watch ------------------------------------------------------------
 
+  /**
+   * Starts watching the queue behind a node: to close or release it when another contender queues,
+   * and to see it go. Read nodes are watched from the start (any of them may be shared); a write
+   * node only once it outlives its first call (handed on or lingering): a node used by one call
+   * needs no watch, since its removal tells that call whether it was lost.
+   */
+  private void armWatch(Lease lease) {
+    if (lease.watchArmed.compareAndSet(false, true)) {
+      queue.watch(lease, this::onQueueChange);
+    }
+  }
+
   private void scheduleLinger(Lease lease) {
+    armWatch(lease);
     if (lease.lingerScheduled.compareAndSet(false, true)) {
       service.schedule(() -> lingerExpired(lease), TimeUnit.NANOSECONDS.toMillis(lingerNanos) + 1);
     }
@@ -675,8 +691,8 @@ public final class DatasetLock {
         readLease = null;
       }
     }
-    if (writeLease == lease) {
-      writeLease = null;
+    if (lease instanceof WriteLease) {
+      writeLease.compareAndSet((WriteLease) lease, null);
     }
     stats.holdTimes.record(System.nanoTime() - lease.node.acquiredAtNanos);
     String gone = service.removeNode(lease.node);

@@ -17,6 +17,9 @@ class Lease {
 
   private final AtomicBoolean released = new AtomicBoolean();
 
+  /** Whether the queue behind the node is watched; set once the node outlives one call. */
+  final AtomicBoolean watchArmed = new AtomicBoolean();
+
   /** One linger timer at a time per lease. */
   final AtomicBoolean lingerScheduled = new AtomicBoolean();
 
