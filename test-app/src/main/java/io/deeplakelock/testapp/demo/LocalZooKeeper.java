@@ -21,21 +21,24 @@ import java.util.concurrent.TimeUnit;
  * its data in a scratch directory.
  *
  * <p>A separate process rather than an embedded server, so that the demo's JVM stays free of
- * ZooKeeper's threads and the children talk to the server the way they would in production.
+ * ZooKeeper's threads and the children talk to the server the way they would in production. Public
+ * for the lock benchmark in the test sources, which also reads the server's last zxid.
  */
-final class LocalZooKeeper implements AutoCloseable {
+public final class LocalZooKeeper implements AutoCloseable {
   private static final String MAIN = "org.apache.zookeeper.server.ZooKeeperServerMain";
   private static final long START_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(30);
 
   private final Process process;
   private final int port;
   private final Path log;
+  private final List<String> settings;
   private String version = "?";
 
-  private LocalZooKeeper(Process process, int port, Path log) {
+  private LocalZooKeeper(Process process, int port, Path log, List<String> settings) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.settings = settings;
   }
 
   /**
@@ -45,21 +48,34 @@ final class LocalZooKeeper implements AutoCloseable {
    */
   static LocalZooKeeper start(Path dir, String java, String classpath)
       throws IOException, InterruptedException {
+    return start(dir, java, classpath, false);
+  }
+
+  /**
+   * Like {@link #start(Path, String, String)}; with {@code fsync} the server keeps its default
+   * {@code forceSync=yes} (every transaction log write is fsynced, as in production), which
+   * benchmarks of lock costs need.
+   */
+  public static LocalZooKeeper start(Path dir, String java, String classpath, boolean fsync)
+      throws IOException, InterruptedException {
     Path data = Files.createDirectories(dir.resolve("data"));
     int port = freePort();
     Path config = dir.resolve("zoo.cfg");
     List<String> settings =
-        Arrays.asList(
-            "tickTime=2000",
-            "dataDir=" + data.toAbsolutePath(),
-            "clientPort=" + port,
-            // The config file, unlike the two-argument form, can keep the server off other hosts.
-            "clientPortAddress=127.0.0.1",
-            "admin.enableServer=false",
-            "4lw.commands.whitelist=ruok,srvr",
-            "maxClientCnxns=0",
-            // Throwaway data: an fsync per lock node would only measure the disk.
-            "forceSync=no");
+        new ArrayList<>(
+            Arrays.asList(
+                "tickTime=2000",
+                "dataDir=" + data.toAbsolutePath(),
+                "clientPort=" + port,
+                // Unlike the two-argument form, a config file can keep other hosts out.
+                "clientPortAddress=127.0.0.1",
+                "admin.enableServer=false",
+                "4lw.commands.whitelist=ruok,srvr",
+                "maxClientCnxns=0"));
+    if (!fsync) {
+      // Throwaway data: an fsync per lock node would only measure the disk.
+      settings.add("forceSync=no");
+    }
     Files.write(config, settings, StandardCharsets.UTF_8);
     Path log = dir.resolve("server.log");
     Process process =
@@ -75,7 +91,8 @@ final class LocalZooKeeper implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
             .start();
-    LocalZooKeeper server = new LocalZooKeeper(process, port, log);
+    LocalZooKeeper server =
+        new LocalZooKeeper(process, port, log, Collections.unmodifiableList(settings));
     try {
       server.awaitServing();
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -86,13 +103,36 @@ final class LocalZooKeeper implements AutoCloseable {
   }
 
   /** The connect string clients use: {@code 127.0.0.1:<port>}. */
-  String connectString() {
+  public String connectString() {
     return "127.0.0.1:" + port;
   }
 
   /** The version the server reported, e.g. {@code 3.9.3}. */
-  String version() {
+  public String version() {
     return version;
+  }
+
+  /** The lines of the server's {@code zoo.cfg}. */
+  public List<String> settings() {
+    return settings;
+  }
+
+  /**
+   * The id of the last transaction the server committed, from {@code srvr}'s {@code Zxid:} line:
+   * the difference between two readings is the number of writes in between.
+   *
+   * @throws IOException if the server does not answer
+   */
+  public long lastZxid() throws IOException {
+    String answer = ask("srvr");
+    if (answer != null) {
+      for (String line : answer.split("\n")) {
+        if (line.startsWith("Zxid: 0x")) {
+          return Long.parseLong(line.substring("Zxid: 0x".length()).trim(), 16);
+        }
+      }
+    }
+    throw new IOException("ZooKeeper on " + connectString() + " gave no Zxid: " + answer);
   }
 
   /** Stops the server, forcibly if it does not stop within ten seconds. */
