@@ -92,6 +92,8 @@ final class GuardedCalls implements LockHandler {
     this.workingDirectory = workingDirectory;
   }
 
+  // Kept small so that the JIT inlines it into the guarded call: the cold paths are methods of
+  // their own.
   @Override
   public AutoCloseable enter(
       int ruleId, Class<?> origin, String method, Object self, Object[] args) {
@@ -106,68 +108,86 @@ final class GuardedCalls implements LockHandler {
       rehearse(rule, origin, origin.getName() + "." + method, self, args);
       return null;
     }
-    String dataset = null;
-    DatasetLock lock;
-    if (rule.lockPath() != null) {
-      lock = targets.get(ruleId, null);
-      if (lock == null) {
-        lock = locks.lock(rule.lockPath());
-        targets.put(ruleId, null, lock);
-      }
-    } else {
-      try {
-        dataset = rule.dataset().evaluate(origin, self, args);
-        lock = targets.get(ruleId, dataset);
-        if (lock == null) {
-          lock = locks.lock(lockPathOf(dataset));
-          targets.put(ruleId, dataset, lock);
-        }
-      } catch (ValuePath.EvaluationException | IllegalArgumentException e) {
-        throw new DatasetLockException(
-            "rule '"
-                + rule.name()
-                + "' could not find the dataset of "
-                + origin.getName()
-                + "."
-                + method
-                + ": dataset expression '"
-                + rule.dataset().source()
-                + "': "
-                + e.getMessage()
-                + ". The call was not run.",
-            e);
-      }
+    String dataset = rule.lockPath() == null ? dataset(rule, origin, method, self, args) : null;
+    DatasetLock lock = targets.get(ruleId, dataset);
+    if (lock == null) {
+      lock = resolve(ruleId, rule, dataset, origin, method);
     }
     CallFrames frames = locks.frames();
     try {
       lock.enter(frames, rule.name(), rule.policy(), rule.mode(), origin, method, dataset);
-    } catch (LockTimeoutException e) {
-      if (rule.policy().onTimeout() == LockPolicy.OnTimeout.RUN_UNLOCKED) {
-        log.error(
-            "{} Running it WITHOUT the lock because rule '{}' says onTimeout: run-unlocked",
-            e.getMessage(),
-            rule.name());
-        return null;
-      }
-      throw e;
-    } catch (DatasetLockException e) {
-      throw e;
     } catch (RuntimeException e) {
-      throw new DatasetLockException(
-          "internal error while locking for "
-              + origin.getName()
-              + "."
-              + method
-              + " (rule '"
-              + rule.name()
-              + "'): "
-              + e,
-          e);
+      return notEntered(rule, origin, method, e);
     }
     if (rule.afterAcquire() != null && frames.topIsOutermost()) {
       afterAcquire(rule, origin, origin.getName() + "." + method, self, args, frames);
     }
     return frames;
+  }
+
+  private static String dataset(
+      Rule rule, Class<?> origin, String method, Object self, Object[] args) {
+    try {
+      return rule.dataset().evaluate(origin, self, args);
+    } catch (ValuePath.EvaluationException | IllegalArgumentException e) {
+      throw noDataset(rule, origin, method, e);
+    }
+  }
+
+  private static DatasetLockException noDataset(
+      Rule rule, Class<?> origin, String method, RuntimeException e) {
+    return new DatasetLockException(
+        "rule '"
+            + rule.name()
+            + "' could not find the dataset of "
+            + origin.getName()
+            + "."
+            + method
+            + ": dataset expression '"
+            + rule.dataset().source()
+            + "': "
+            + e.getMessage()
+            + ". The call was not run.",
+        e);
+  }
+
+  /** The lock of a rule's dataset (or fixed path) the first time, or after another dataset. */
+  private DatasetLock resolve(
+      int ruleId, Rule rule, String dataset, Class<?> origin, String method) {
+    DatasetLock lock;
+    try {
+      lock = locks.lock(dataset == null ? rule.lockPath() : lockPathOf(dataset));
+    } catch (IllegalArgumentException e) {
+      throw noDataset(rule, origin, method, e);
+    }
+    targets.put(ruleId, dataset, lock);
+    return lock;
+  }
+
+  /** The lock was not granted: run unlocked if the rule says so, else refuse the call. */
+  private static AutoCloseable notEntered(
+      Rule rule, Class<?> origin, String method, RuntimeException e) {
+    if (e instanceof LockTimeoutException
+        && rule.policy().onTimeout() == LockPolicy.OnTimeout.RUN_UNLOCKED) {
+      log.error(
+          "{} Running it WITHOUT the lock because rule '{}' says onTimeout: run-unlocked",
+          e.getMessage(),
+          rule.name());
+      return null;
+    }
+    if (e instanceof DatasetLockException) {
+      throw e;
+    }
+    throw new DatasetLockException(
+        "internal error while locking for "
+            + origin.getName()
+            + "."
+            + method
+            + " (rule '"
+            + rule.name()
+            + "'): "
+            + e,
+        e);
   }
 
   /**

@@ -220,8 +220,8 @@ public final class DatasetLock {
     }
     shared.enter(stripe);
     if (shared.open && shared.node.sessionId == service.liveSession()) {
-      if (shared.idleSince != 0) {
-        shared.idleSince = 0;
+      if (!shared.used) {
+        shared.used = true; // a write once per linger period, a read otherwise
       }
       return true;
     }
@@ -242,11 +242,16 @@ public final class DatasetLock {
     }
   }
 
-  /** Removes a lease's node on the agent's timer thread, off the caller's path. */
+  /**
+   * Removes a lease's node in the background, off the caller's (or the timer's) thread: no call
+   * waits for it, and one JVM's many removals go to ZooKeeper side by side.
+   */
   private void releaseLater(Lease lease) {
-    service.execute(
-        () -> {
-          String lost = release(lease);
+    forget(lease);
+    service.removeNodeInBackground(
+        lease.node,
+        gone -> {
+          String lost = lease.lost != null ? lease.lost : gone;
           if (lost != null) {
             lostAfterReturn(lease, lost);
           }
@@ -327,6 +332,9 @@ public final class DatasetLock {
       }
     }
     armWatch(created); // to close it to new readers once a writer queues behind it
+    if (lingerNanos > 0) {
+      scheduleLinger(created);
+    }
     return created;
   }
 
@@ -343,17 +351,16 @@ public final class DatasetLock {
 
   private void leaveRead(ReadLease shared, CallFrames frames, int frame) {
     String lost = null;
-    if (shared.exit(frames.stripe) == 0 && shared.holders() == 0) {
-      if (shared.open && lingerNanos > 0) {
-        shared.idleSince = System.nanoTime();
-        scheduleLinger(shared);
-      } else {
-        if (shared.open) {
-          close(shared); // the last one out removes it
-        }
-        if (shared.holders() == 0 && shared.claimRelease()) {
-          lost = release(shared);
-        }
+    // Only a leaver that empties its own stripe can be the last one out; with linger, an open
+    // node is left to the linger timer, so leaving never sums the stripes of other cores.
+    if (shared.exit(frames.stripe) == 0
+        && (!shared.open || lingerNanos == 0)
+        && shared.holders() == 0) {
+      if (shared.open) {
+        close(shared); // the last one out removes it
+      }
+      if (shared.holders() == 0 && shared.claimRelease()) {
+        lost = release(shared);
       }
     }
     if (lost == null) {
@@ -516,10 +523,7 @@ public final class DatasetLock {
         && !writerGate.isLocked()
         && w.state.compareAndSet(WriteLease.PASSED, WriteLease.RELEASED)
         && w.claimRelease()) {
-      String lost = release(w);
-      if (lost != null) {
-        lostAfterReturn(w, lost);
-      }
+      releaseLater(w);
       return;
     }
     if (state == WriteLease.PASSED || state == WriteLease.IN_USE) {
@@ -575,20 +579,23 @@ public final class DatasetLock {
     lease.lingerScheduled.set(false);
     long idleSince;
     if (lease instanceof ReadLease) {
+      // A read node is checked every linger period: kept while calls joined it since the last
+      // check, removed once a whole period passed without any.
       ReadLease shared = (ReadLease) lease;
-      idleSince = shared.idleSince;
-      if (idleSince != 0 && System.nanoTime() - idleSince >= lingerNanos) {
-        if (shared.holders() == 0) {
-          close(shared);
-          if (shared.holders() == 0 && shared.claimRelease()) {
-            String lost = release(shared);
-            if (lost != null) {
-              lostAfterReturn(shared, lost);
-            }
-          }
+      if (!shared.open || shared.released()) {
+        return;
+      }
+      if (shared.used) {
+        shared.used = false;
+      } else if (shared.holders() == 0) {
+        close(shared);
+        if (shared.holders() == 0 && shared.claimRelease()) {
+          releaseLater(shared);
         }
         return;
       }
+      scheduleLinger(shared);
+      return;
     } else {
       WriteLease w = (WriteLease) lease;
       idleSince = w.idleSince;
@@ -685,6 +692,14 @@ public final class DatasetLock {
 
   /** Removes the lease's node; returns why the lock had been lost, or null. */
   private String release(Lease lease) {
+    forget(lease);
+    String gone = service.removeNode(lease.node);
+    String known = lease.lost;
+    return known != null ? known : gone;
+  }
+
+  /** Drops a lease whose node is being removed from this lock's state. */
+  private void forget(Lease lease) {
     live.remove(lease);
     synchronized (mu) {
       if (readLease == lease) {
@@ -695,9 +710,6 @@ public final class DatasetLock {
       writeLease.compareAndSet((WriteLease) lease, null);
     }
     stats.holdTimes.record(System.nanoTime() - lease.node.acquiredAtNanos);
-    String gone = service.removeNode(lease.node);
-    String known = lease.lost;
-    return known != null ? known : gone;
   }
 
   private void reportLost(CallSite call, String lostBecause) {

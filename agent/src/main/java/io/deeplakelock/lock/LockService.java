@@ -262,6 +262,33 @@ public final class LockService implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes our node without waiting, then tells {@code outcome} why the lock had been lost, or
+   * null. Curator retries the guaranteed delete until it succeeds.
+   */
+  void removeNodeInBackground(LockNode node, java.util.function.Consumer<String> outcome) {
+    if (sessionId() != node.sessionId) {
+      outcome.accept("the ZooKeeper session expired");
+      return;
+    }
+    try {
+      client
+          .delete()
+          .guaranteed()
+          .inBackground(
+              (c, event) -> {
+                int rc = event.getResultCode();
+                outcome.accept(
+                    rc == KeeperException.Code.NONODE.intValue()
+                        ? "its lock node was deleted"
+                        : null);
+              })
+          .forPath(node.path);
+    } catch (Exception e) {
+      log.warn("could not schedule the removal of {}: {}", node.path, e.toString());
+    }
+  }
+
   /** Curator keeps retrying a guaranteed delete in the background until it succeeds. */
   private void deleteInBackground(String path) {
     try {

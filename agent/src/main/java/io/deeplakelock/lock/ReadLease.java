@@ -28,8 +28,8 @@ final class ReadLease extends Lease {
   /** Joinable: cleared once, when a writer queues behind the node or the last reader leaves. */
   volatile boolean open = true;
 
-  /** When the last reader left, while lingering; 0 while the lease is in use. */
-  volatile long idleSince;
+  /** Joined since the linger timer last looked (only kept up with {@code linger}). */
+  volatile boolean used = true;
 
   ReadLease(LockNode node, int stripes) {
     super(node, LockMode.READ);

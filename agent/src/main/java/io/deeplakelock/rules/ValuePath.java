@@ -7,7 +7,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -30,13 +29,13 @@ public final class ValuePath {
   private final String source;
   private final int argumentIndex; // -1: this or static
   private final StaticRoot staticRoot; // null unless "static ..."
-  private final List<Step> steps;
+  private final Step[] steps; // an array: walking it per call allocates no iterator
 
   private ValuePath(String source, int argumentIndex, StaticRoot staticRoot, List<Step> steps) {
     this.source = source;
     this.argumentIndex = argumentIndex;
     this.staticRoot = staticRoot;
-    this.steps = Collections.unmodifiableList(steps);
+    this.steps = steps.toArray(new Step[0]);
   }
 
   static ValuePath parse(String text, int baseOffset) {
@@ -133,18 +132,26 @@ public final class ValuePath {
       }
       value = self;
     }
-    String walked = staticRoot != null ? "static " + staticRoot.describe() : rootName();
-    for (Step step : steps) {
+    for (int i = 0; i < steps.length; i++) {
       if (value == null) {
-        throw new EvaluationException("'" + walked + "' is null");
+        throw new EvaluationException("'" + walked(i) + "' is null");
       }
-      value = step.apply(value);
-      walked = walked + "." + (step.call ? step.name + "()" : step.name);
+      value = steps[i].apply(value);
     }
     if (value == null) {
-      throw new EvaluationException("'" + walked + "' is null");
+      throw new EvaluationException("'" + walked(steps.length) + "' is null");
     }
     return value;
+  }
+
+  /** The expression up to its first {@code count} steps, for a message (built only on failure). */
+  private String walked(int count) {
+    StringBuilder out =
+        new StringBuilder(staticRoot != null ? "static " + staticRoot.describe() : rootName());
+    for (int i = 0; i < count; i++) {
+      out.append('.').append(steps[i].call ? steps[i].name + "()" : steps[i].name);
+    }
+    return out.toString();
   }
 
   private String rootName() {
