@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
@@ -73,7 +74,11 @@ public class LockFastPathBenchmark {
     long nodesAtStart;
 
     void start() throws Exception {
-      zooKeeper = BenchZooKeeper.start(RULES, "");
+      start("0");
+    }
+
+    void start(String linger) throws Exception {
+      zooKeeper = BenchZooKeeper.start(RULES, "  linger: " + linger + "\n");
       service = zooKeeper.service();
       lock = zooKeeper.lock(DATASET);
       Rule read = zooKeeper.rule("bench-read");
@@ -104,9 +109,16 @@ public class LockFastPathBenchmark {
   /** The dataset's read lock held by a background thread of this JVM for the whole trial. */
   @State(Scope.Benchmark)
   public static class JvmHoldsRead extends Dataset {
+    /**
+     * locks.linger: with 0 the last reader out removes the node, so every leave that empties its
+     * stripe sums all stripes; with a linger the timer checks the node instead.
+     */
+    @Param({"0", "20ms"})
+    public String linger;
+
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-      start();
+      start(linger);
       zooKeeper.holdInBackground(
           "bench-reader",
           () -> {
