@@ -6,8 +6,9 @@ import io.deeplakelock.rules.LockPolicy;
 import java.util.Arrays;
 
 /**
- * The guarded calls running on one thread, innermost last: one frame per call, kept in parallel
- * arrays so that entering and leaving a call allocates nothing.
+ * The guarded calls running on one thread, innermost last. Frames are mutable objects reused from
+ * call to call, so that entering and leaving a call allocates nothing once the thread has reached
+ * its deepest nesting.
  *
  * <p>Guarded calls nest strictly (the exit advice runs in the same method frame as the enter
  * advice), so the exit of a call always closes the top frame; that is what {@link #close()} does,
@@ -15,21 +16,38 @@ import java.util.Arrays;
  */
 public final class CallFrames implements AutoCloseable {
 
-  private static final int INITIAL_DEPTH = 4;
+  /** One guarded call: the lock it holds, the lease it holds it under, and what it asked for. */
+  private static final class Frame {
+    DatasetLock lock;
+    Lease lease;
+    boolean outermost;
+    String rule;
+    LockPolicy policy;
+    LockMode mode;
+    Class<?> origin;
+    String method;
+    String dataset;
+
+    CallSite call() {
+      return new CallSite(rule, origin, method, dataset, mode, policy);
+    }
+
+    void clear() {
+      lock = null;
+      lease = null;
+      rule = null;
+      policy = null;
+      origin = null;
+      method = null;
+      dataset = null;
+    }
+  }
 
   /** This thread's counter stripe in every {@link ReadLease}. */
   final int stripe;
 
   private int depth;
-  private DatasetLock[] locks = new DatasetLock[INITIAL_DEPTH];
-  private Lease[] leases = new Lease[INITIAL_DEPTH];
-  private LockMode[] modes = new LockMode[INITIAL_DEPTH];
-  private boolean[] outermost = new boolean[INITIAL_DEPTH];
-  private String[] rules = new String[INITIAL_DEPTH];
-  private LockPolicy[] policies = new LockPolicy[INITIAL_DEPTH];
-  private Class<?>[] origins = new Class<?>[INITIAL_DEPTH];
-  private String[] methods = new String[INITIAL_DEPTH];
-  private String[] datasets = new String[INITIAL_DEPTH];
+  private Frame[] frames = new Frame[0];
 
   CallFrames(int stripe) {
     this.stripe = stripe;
@@ -42,7 +60,7 @@ public final class CallFrames implements AutoCloseable {
   /** The index of the innermost frame on {@code lock}, or -1 when this thread does not hold it. */
   int find(DatasetLock lock) {
     for (int i = depth - 1; i >= 0; i--) {
-      if (locks[i] == lock) {
+      if (frames[i].lock == lock) {
         return i;
       }
     }
@@ -52,7 +70,7 @@ public final class CallFrames implements AutoCloseable {
   /** The index of the outermost frame on {@code lock}; the thread must hold it. */
   int first(DatasetLock lock) {
     for (int i = 0; i < depth; i++) {
-      if (locks[i] == lock) {
+      if (frames[i].lock == lock) {
         return i;
       }
     }
@@ -69,50 +87,40 @@ public final class CallFrames implements AutoCloseable {
       Class<?> origin,
       String method,
       String dataset) {
-    if (depth == locks.length) {
-      grow();
+    if (depth == frames.length) {
+      frames = Arrays.copyOf(frames, Math.max(4, depth * 2));
+      for (int i = depth; i < frames.length; i++) {
+        frames[i] = new Frame();
+      }
     }
-    int i = depth++;
-    locks[i] = lock;
-    leases[i] = lease;
-    modes[i] = mode;
-    outermost[i] = outer;
-    rules[i] = rule;
-    policies[i] = policy;
-    origins[i] = origin;
-    methods[i] = method;
-    datasets[i] = dataset;
-  }
-
-  private void grow() {
-    int n = locks.length * 2;
-    locks = Arrays.copyOf(locks, n);
-    leases = Arrays.copyOf(leases, n);
-    modes = Arrays.copyOf(modes, n);
-    outermost = Arrays.copyOf(outermost, n);
-    rules = Arrays.copyOf(rules, n);
-    policies = Arrays.copyOf(policies, n);
-    origins = Arrays.copyOf(origins, n);
-    methods = Arrays.copyOf(methods, n);
-    datasets = Arrays.copyOf(datasets, n);
+    Frame f = frames[depth++];
+    f.lock = lock;
+    f.lease = lease;
+    f.mode = mode;
+    f.outermost = outer;
+    f.rule = rule;
+    f.policy = policy;
+    f.origin = origin;
+    f.method = method;
+    f.dataset = dataset;
   }
 
   /** True when the top frame took its lock; false when it re-entered a lock its thread held. */
   public boolean topIsOutermost() {
-    return depth > 0 && outermost[depth - 1];
+    return depth > 0 && frames[depth - 1].outermost;
   }
 
   Lease lease(int i) {
-    return leases[i];
+    return frames[i].lease;
   }
 
   String rule(int i) {
-    return rules[i];
+    return frames[i].rule;
   }
 
   /** The call of frame {@code i}, for a message. */
   CallSite call(int i) {
-    return new CallSite(rules[i], origins[i], methods[i], datasets[i], modes[i], policies[i]);
+    return frames[i].call();
   }
 
   /** What {@code DatasetLocks.current()} reports for the innermost call, or null. */
@@ -120,10 +128,9 @@ public final class CallFrames implements AutoCloseable {
     if (depth == 0) {
       return null;
     }
-    int i = depth - 1;
-    Lease lease = leases[i];
+    Frame f = frames[depth - 1];
     return new HeldLockInfo(
-        datasets[i], locks[i].path(), lease.mode, lease.node.czxid, lease.node.sessionId);
+        f.dataset, f.lock.path(), f.lease.mode, f.lease.node.czxid, f.lease.node.sessionId);
   }
 
   /** Ends the innermost guarded call: releases its hold, and the lock if it was the outermost. */
@@ -144,19 +151,14 @@ public final class CallFrames implements AutoCloseable {
 
   private void closeTop() {
     int i = depth - 1;
+    Frame f = frames[i];
     depth = i; // popped first: the lock sees the thread without this call
     try {
-      if (outermost[i]) {
-        locks[i].leave(this, i, leases[i]);
+      if (f.outermost) {
+        f.lock.leave(this, i, f.lease);
       }
     } finally {
-      locks[i] = null;
-      leases[i] = null;
-      rules[i] = null;
-      policies[i] = null;
-      origins[i] = null;
-      methods[i] = null;
-      datasets[i] = null;
+      f.clear();
     }
   }
 }

@@ -205,6 +205,7 @@ final class LockQueue {
     }
   }
 
+  /** The contenders among a lock path's children, in queue order. */
   private static List<LockNodeName.Contender> contenders(List<String> children) {
     List<LockNodeName.Contender> queue = new ArrayList<>(children.size());
     for (String child : children) {
@@ -261,16 +262,11 @@ final class LockQueue {
 
   /** The nearest contender that {@code ours} must wait for, or null when it holds the lock. */
   private String blocker(String ours, LockMode mode) throws Exception {
-    List<String> children = service.client().getChildren().forPath(path);
-    List<LockNodeName.Contender> queue = new ArrayList<>(children.size());
+    List<LockNodeName.Contender> queue = contenders(service.client().getChildren().forPath(path));
     LockNodeName.Contender self = null;
-    for (String child : children) {
-      LockNodeName.Contender c = LockNodeName.parse(child);
-      if (c != null) {
-        queue.add(c);
-        if (child.equals(ours)) {
-          self = c;
-        }
+    for (LockNodeName.Contender c : queue) {
+      if (c.name.equals(ours)) {
+        self = c;
       }
     }
     if (self == null) {
@@ -281,7 +277,6 @@ final class LockQueue {
               + ours
               + " vanished while queued (ZooKeeper session expired?)");
     }
-    Collections.sort(queue);
     service.noticeForeignContenders(path, queue);
     String blocker = null;
     for (LockNodeName.Contender c : queue) {
