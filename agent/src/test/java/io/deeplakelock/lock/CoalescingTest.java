@@ -16,19 +16,15 @@ import io.deeplakelock.rules.RuleFile;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,13 +39,12 @@ import org.junit.jupiter.api.TestInfo;
  */
 class CoalescingTest {
 
-  private static final long WAIT_SECONDS = 10;
-  private static final long STAYS_BLOCKED_MILLIS = 300;
+  private static final long WAIT_SECONDS = LockHolder.WAIT_SECONDS;
 
   private static TestingServer server;
 
   private final List<LockService> services = new ArrayList<>();
-  private final List<Holder> holders = new ArrayList<>();
+  private final List<LockHolder> holders = new ArrayList<>();
   private CuratorFramework inspector;
   private String dataset;
   private String path;
@@ -77,10 +72,8 @@ class CoalescingTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (Holder h : holders) {
-      h.release.countDown();
-      h.interrupt();
-      h.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    for (LockHolder h : holders) {
+      h.stopAndJoin();
     }
     for (LockService s : services) {
       s.close();
@@ -93,11 +86,11 @@ class CoalescingTest {
   @Test
   void readersOfOneJvmShareOneNodeAndTheLastOneOutRemovesIt() throws Exception {
     LockService jvm = jvm("0");
-    List<Holder> readers = new ArrayList<>();
+    List<LockHolder> readers = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       readers.add(hold(jvm, LockMode.READ));
     }
-    for (Holder r : readers) {
+    for (LockHolder r : readers) {
       r.awaitAcquired();
     }
 
@@ -116,21 +109,21 @@ class CoalescingTest {
   void remoteWriterQueuedBehindSharedReadNodeStopsNewLocalReadersJoiningIt() throws Exception {
     LockService a = jvm("0");
     LockService b = jvm("0");
-    Holder firstReader = hold(a, LockMode.READ);
+    LockHolder firstReader = hold(a, LockMode.READ);
     firstReader.awaitAcquired();
-    Holder remoteWriter = hold(b, LockMode.WRITE);
+    LockHolder remoteWriter = hold(b, LockMode.WRITE);
     awaitChildren(2);
     // The queue watch closes A's read node to new joiners once the writer is behind it.
     awaitTrue(() -> a.lock(path).holders().toString().contains("closed to new readers"));
 
-    Holder lateReader = hold(a, LockMode.READ);
+    LockHolder lateReader = hold(a, LockMode.READ);
     awaitChildren(3); // it queued a fresh node, behind the writer, rather than joining
-    assertStaysBlocked(lateReader);
-    assertStaysBlocked(remoteWriter);
+    lateReader.assertStaysBlocked();
+    remoteWriter.assertStaysBlocked();
 
     firstReader.releaseAndJoin();
     remoteWriter.awaitAcquired();
-    assertStaysBlocked(lateReader);
+    lateReader.assertStaysBlocked();
     remoteWriter.releaseAndJoin();
     lateReader.awaitAcquired();
     lateReader.releaseAndJoin();
@@ -142,12 +135,12 @@ class CoalescingTest {
   @Test
   void localWritersQueueLocallyAndShareOneNode() throws Exception {
     LockService jvm = jvm("0");
-    Holder first = hold(jvm, LockMode.WRITE);
+    LockHolder first = hold(jvm, LockMode.WRITE);
     first.awaitAcquired();
-    Holder second = hold(jvm, LockMode.WRITE);
+    LockHolder second = hold(jvm, LockMode.WRITE);
     awaitTrue(() -> jvm.lock(path).waiters().size() == 1);
 
-    assertStaysBlocked(second);
+    second.assertStaysBlocked();
     assertEquals(1, children().size(), "only the head of the local queue holds a node");
     long token = first.token;
     first.releaseAndJoin();
@@ -165,7 +158,7 @@ class CoalescingTest {
     LockService a = jvm("0");
     LockService b = jvm("0");
     AtomicBoolean stop = new AtomicBoolean();
-    AtomicInteger callsInA = new AtomicInteger();
+    CountDownLatch callsInA = new CountDownLatch(20);
     List<Thread> busy = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Thread t =
@@ -173,7 +166,7 @@ class CoalescingTest {
               () -> {
                 while (!stop.get()) {
                   HeldLock held = a.lock(path).acquire(call(LockMode.WRITE, 30_000));
-                  callsInA.incrementAndGet();
+                  callsInA.countDown();
                   held.close();
                 }
               },
@@ -183,9 +176,9 @@ class CoalescingTest {
       t.start();
     }
     try {
-      awaitTrue(() -> callsInA.get() > 20);
+      assertTrue(callsInA.await(WAIT_SECONDS, TimeUnit.SECONDS), "A's writers are busy");
 
-      Holder remote = hold(b, LockMode.WRITE);
+      LockHolder remote = hold(b, LockMode.WRITE);
       remote.awaitAcquired();
       long passesWhileWaiting = a.lock(path).stats().contendedPasses();
       remote.releaseAndJoin();
@@ -207,17 +200,17 @@ class CoalescingTest {
   @Test
   void writeAfterReadInOneJvmQueuesBehindItsReadersAndLaterReadersQueueBehindIt() throws Exception {
     LockService jvm = jvm("0");
-    Holder reader = hold(jvm, LockMode.READ);
+    LockHolder reader = hold(jvm, LockMode.READ);
     reader.awaitAcquired();
-    Holder writer = hold(jvm, LockMode.WRITE);
+    LockHolder writer = hold(jvm, LockMode.WRITE);
     awaitChildren(2);
-    Holder lateReader = hold(jvm, LockMode.READ);
+    LockHolder lateReader = hold(jvm, LockMode.READ);
 
-    assertStaysBlocked(writer);
-    assertStaysBlocked(lateReader);
+    writer.assertStaysBlocked();
+    lateReader.assertStaysBlocked();
     reader.releaseAndJoin();
     writer.awaitAcquired();
-    assertStaysBlocked(lateReader);
+    lateReader.assertStaysBlocked();
     writer.releaseAndJoin();
     lateReader.awaitAcquired();
     lateReader.releaseAndJoin();
@@ -245,12 +238,13 @@ class CoalescingTest {
   @Test
   void localWriterThatTimesOutLeavesNoNodeBehind() throws Exception {
     LockService jvm = jvm("0");
-    Holder first = hold(jvm, LockMode.WRITE);
+    LockHolder first = hold(jvm, LockMode.WRITE);
     first.awaitAcquired();
-    Holder late = hold(jvm, LockMode.WRITE, 300);
+    LockHolder late = hold(jvm, LockMode.WRITE, 300);
 
-    assertInstanceOf(LockTimeoutException.class, late.awaitFailure());
-    assertTrue(late.failure.getMessage().contains("other thread(s) of this JVM"));
+    Throwable failure = late.awaitFailure();
+    assertInstanceOf(LockTimeoutException.class, failure);
+    assertTrue(failure.getMessage().contains("other thread(s) of this JVM"));
     first.releaseAndJoin();
     awaitChildren(0);
   }
@@ -306,16 +300,17 @@ class CoalescingTest {
       token = held.info().token();
     }
     long oldSession = jvm.client().getZookeeperClient().getZooKeeper().getSessionId();
-    expireSession(jvm);
-    awaitTrue(
-        () -> {
-          try {
-            return jvm.client().getZookeeperClient().isConnected()
-                && jvm.client().getZookeeperClient().getZooKeeper().getSessionId() != oldSession;
-          } catch (Exception e) {
-            return false;
-          }
-        });
+    CountDownLatch newSession = new CountDownLatch(1);
+    jvm.client()
+        .getConnectionStateListenable()
+        .addListener(
+            (client, state) -> {
+              if (state == ConnectionState.RECONNECTED) {
+                newSession.countDown(); // after LOST: the client runs in a new session
+              }
+            });
+    LockNodes.expireSession(jvm, server.getConnectString());
+    assertTrue(newSession.await(WAIT_SECONDS, TimeUnit.SECONDS));
 
     try (HeldLock held = jvm.lock(path).acquire(call(LockMode.WRITE, 5_000))) {
       assertTrue(held.info().token() > token, "a fresh node, not the dead session's");
@@ -329,8 +324,8 @@ class CoalescingTest {
   @Test
   void sharedReadNodeDeletedUnderItsReadersIsReportedByEach() throws Exception {
     LockService jvm = jvm("0");
-    Holder first = hold(jvm, LockMode.READ);
-    Holder second = hold(jvm, LockMode.READ);
+    LockHolder first = hold(jvm, LockMode.READ);
+    LockHolder second = hold(jvm, LockMode.READ);
     first.awaitAcquired();
     second.awaitAcquired();
     assertEquals(1, children().size());
@@ -338,10 +333,8 @@ class CoalescingTest {
     inspector.delete().forPath(path + "/" + children().get(0));
     awaitTrue(() -> jvm.lock(path).holders().toString().contains("lost"));
 
-    first.release.countDown();
-    second.release.countDown();
-    assertInstanceOf(LockLostException.class, first.awaitReleaseFailure());
-    assertInstanceOf(LockLostException.class, second.awaitReleaseFailure());
+    assertInstanceOf(LockLostException.class, first.releaseAndAwaitOutcome());
+    assertInstanceOf(LockLostException.class, second.releaseAndAwaitOutcome());
     assertEquals(2, jvm.lostLocks());
   }
 
@@ -349,7 +342,7 @@ class CoalescingTest {
   void handedOnWriteNodeOfAKilledSessionIsReportedLost() throws Exception {
     LockService jvm = jvm("1s");
     HeldLock held = jvm.lock(path).acquire(call(LockMode.WRITE, 2_000));
-    expireSession(jvm);
+    LockNodes.expireSession(jvm, server.getConnectString());
     awaitChildren(0);
 
     assertThrows(LockLostException.class, held::close);
@@ -390,64 +383,23 @@ class CoalescingTest {
     return new CallSite("test-rule", "Dataset.append", dataset, mode, policy);
   }
 
-  /** Ends {@code service}'s session from the server side: its nodes go at once. */
-  private static void expireSession(LockService service) throws Exception {
-    ZooKeeper victim = service.client().getZookeeperClient().getZooKeeper();
-    CountDownLatch connected = new CountDownLatch(1);
-    ZooKeeper thief =
-        new ZooKeeper(
-            server.getConnectString(),
-            10_000,
-            event -> {
-              if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-              }
-            },
-            victim.getSessionId(),
-            victim.getSessionPasswd());
-    assertTrue(connected.await(WAIT_SECONDS, TimeUnit.SECONDS));
-    thief.close();
-  }
-
-  private Holder hold(LockService service, LockMode mode) {
+  private LockHolder hold(LockService service, LockMode mode) {
     return hold(service, mode, 10_000);
   }
 
-  private Holder hold(LockService service, LockMode mode, long timeoutMillis) {
-    Holder h = new Holder(service.lock(path), call(mode, timeoutMillis), holders.size());
+  private LockHolder hold(LockService service, LockMode mode, long timeoutMillis) {
+    LockHolder h =
+        LockHolder.start(service.lock(path), call(mode, timeoutMillis), "holder-" + holders.size());
     holders.add(h);
-    h.start();
     return h;
   }
 
   private List<String> children() throws Exception {
-    try {
-      return inspector.getChildren().forPath(path);
-    } catch (KeeperException.NoNodeException e) {
-      return new ArrayList<>();
-    }
+    return LockNodes.children(inspector, path);
   }
 
   private void awaitChildren(int count) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (true) {
-      CountDownLatch changed = new CountDownLatch(1);
-      List<String> now;
-      try {
-        now =
-            inspector.getChildren().usingWatcher((Watcher) e -> changed.countDown()).forPath(path);
-      } catch (KeeperException.NoNodeException e) {
-        now = List.of();
-        inspector.checkExists().usingWatcher((Watcher) ev -> changed.countDown()).forPath(path);
-      }
-      if (now.size() == count) {
-        return;
-      }
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0 || !changed.await(remaining, TimeUnit.NANOSECONDS)) {
-        fail("expected " + count + " children of " + path + ", have " + now);
-      }
-    }
+    LockNodes.awaitChildren(inspector, path, count);
   }
 
   /** Polls a condition that no event announces (state inside the lock), with a deadline. */
@@ -458,76 +410,6 @@ class CoalescingTest {
         fail("condition not reached in " + WAIT_SECONDS + " s");
       }
       Thread.sleep(5);
-    }
-  }
-
-  private static void assertStaysBlocked(Holder h) throws InterruptedException {
-    assertFalse(
-        h.acquired.await(STAYS_BLOCKED_MILLIS, TimeUnit.MILLISECONDS),
-        "the holder must still be waiting");
-    assertFalse(h.failed.isDone(), () -> "the holder failed: " + h.failed);
-  }
-
-  /** Takes the lock on its own thread, holds it until told to release, then releases it. */
-  private static final class Holder extends Thread {
-    final DatasetLock lock;
-    final CallSite call;
-    final CountDownLatch acquired = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final CompletableFuture<Throwable> failed = new CompletableFuture<>();
-    final CompletableFuture<Throwable> released = new CompletableFuture<>();
-    volatile long token;
-    volatile Throwable failure;
-
-    Holder(DatasetLock lock, CallSite call, int index) {
-      super("holder-" + index);
-      this.lock = lock;
-      this.call = call;
-      setDaemon(true);
-    }
-
-    @Override
-    public void run() {
-      HeldLock held;
-      try {
-        held = lock.acquire(call);
-      } catch (Throwable t) {
-        failure = t;
-        failed.complete(t);
-        return;
-      }
-      token = held.info().token();
-      acquired.countDown();
-      try {
-        release.await();
-        held.close();
-        released.complete(null);
-      } catch (Throwable t) {
-        released.complete(t);
-      }
-    }
-
-    void awaitAcquired() throws InterruptedException {
-      if (!acquired.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        fail(getName() + " did not get the lock; failure: " + failed.getNow(null));
-      }
-    }
-
-    Throwable awaitFailure() throws Exception {
-      return failed.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    Throwable awaitReleaseFailure() throws Exception {
-      return released.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    void releaseAndJoin() throws Exception {
-      release.countDown();
-      Throwable t = released.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (t != null) {
-        throw new AssertionError(getName() + " failed to release", t);
-      }
-      join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
     }
   }
 }

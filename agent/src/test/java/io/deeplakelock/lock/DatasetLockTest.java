@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.LockLostException;
@@ -27,11 +26,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -40,9 +36,6 @@ import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -61,14 +54,11 @@ class DatasetLockTest {
   private static final Pattern KAZOO_CONTENDER =
       Pattern.compile("(?:__lock__|__rlock__)(-?\\d{10})$");
 
-  private static final long WAIT_SECONDS = 10;
-
-  /** How long a contender is watched to show that it keeps waiting. */
-  private static final long STAYS_BLOCKED_MILLIS = 300;
+  private static final long WAIT_SECONDS = LockHolder.WAIT_SECONDS;
 
   private static TestingServer server;
 
-  private final List<Contender> contenders = new ArrayList<>();
+  private final List<LockHolder> contenders = new ArrayList<>();
   private LockService service;
   private Rule ruleFromConfig;
   private CuratorFramework inspector;
@@ -99,10 +89,8 @@ class DatasetLockTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    for (Contender c : contenders) {
-      c.release.countDown();
-      c.interrupt();
-      c.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    for (LockHolder c : contenders) {
+      c.stopAndJoin();
     }
     if (service != null) {
       service.close();
@@ -115,10 +103,10 @@ class DatasetLockTest {
   @Test
   void writeLockBlocksSecondWriterUntilReleased() throws Exception {
     HeldLock held = lock().acquire(call(LockMode.WRITE, 10_000));
-    Contender second = contender(LockMode.WRITE, 10_000);
+    LockHolder second = contender(LockMode.WRITE, 10_000);
 
     awaitChildren(2);
-    assertStaysBlocked(second);
+    second.assertStaysBlocked();
     held.close();
 
     second.awaitAcquired();
@@ -130,7 +118,7 @@ class DatasetLockTest {
   @Test
   void readersShareTheLock() throws Exception {
     HeldLock held = lock().acquire(call(LockMode.READ, 10_000));
-    Contender reader = contender(LockMode.READ, 10_000);
+    LockHolder reader = contender(LockMode.READ, 10_000);
 
     reader.awaitAcquired();
     assertEquals(2, children().size());
@@ -143,10 +131,10 @@ class DatasetLockTest {
   @Test
   void readLockBlocksWriter() throws Exception {
     HeldLock held = lock().acquire(call(LockMode.READ, 10_000));
-    Contender writer = contender(LockMode.WRITE, 10_000);
+    LockHolder writer = contender(LockMode.WRITE, 10_000);
 
     awaitChildren(2);
-    assertStaysBlocked(writer);
+    writer.assertStaysBlocked();
     held.close();
 
     writer.awaitAcquired();
@@ -156,16 +144,16 @@ class DatasetLockTest {
   @Test
   void queuedWriterBlocksLaterReader() throws Exception {
     HeldLock held = lock().acquire(call(LockMode.READ, 10_000));
-    Contender writer = contender(LockMode.WRITE, 10_000);
+    LockHolder writer = contender(LockMode.WRITE, 10_000);
     awaitChildren(2);
-    Contender reader = contender(LockMode.READ, 10_000);
+    LockHolder reader = contender(LockMode.READ, 10_000);
     awaitChildren(3);
 
     // The reader would share with the holder, but a writer queued before it: it must wait.
-    assertStaysBlocked(reader);
+    reader.assertStaysBlocked();
     held.close();
     writer.awaitAcquired();
-    assertStaysBlocked(reader);
+    reader.assertStaysBlocked();
     writer.releaseAndJoin();
 
     reader.awaitAcquired();
@@ -259,7 +247,7 @@ class DatasetLockTest {
   @Test
   void timeoutNamesDatasetPathModeAndWaitAndLeavesNoNode() throws Exception {
     HeldLock held = lock().acquire(call(LockMode.WRITE, 10_000));
-    Contender late = contender(LockMode.WRITE, 500);
+    LockHolder late = contender(LockMode.WRITE, 500);
 
     Throwable failure = late.awaitFailure();
 
@@ -283,7 +271,7 @@ class DatasetLockTest {
   @Test
   void interruptWhileWaitingFailsKeepsTheFlagAndLeavesNoNode() throws Exception {
     HeldLock held = lock().acquire(call(LockMode.WRITE, 30_000));
-    Contender waiting = contender(LockMode.WRITE, 30_000);
+    LockHolder waiting = contender(LockMode.WRITE, 30_000);
     awaitChildren(2);
 
     waiting.interrupt();
@@ -303,15 +291,16 @@ class DatasetLockTest {
   void waitingTimeIsCounted() throws Exception {
     long before = service.totalWaitNanos();
     HeldLock held = lock().acquire(call(LockMode.WRITE, 10_000));
-    Contender second = contender(LockMode.WRITE, 10_000);
+    LockHolder second = contender(LockMode.WRITE, 10_000);
     awaitChildren(2);
-    assertStaysBlocked(second);
+    second.assertStaysBlocked();
     held.close();
     second.awaitAcquired();
     second.releaseAndJoin();
 
     assertTrue(
-        service.totalWaitNanos() - before >= TimeUnit.MILLISECONDS.toNanos(STAYS_BLOCKED_MILLIS));
+        service.totalWaitNanos() - before
+            >= TimeUnit.MILLISECONDS.toNanos(LockHolder.STAYS_BLOCKED_MILLIS));
   }
 
   // ---- nodes in ZooKeeper -------------------------------------------------------------------
@@ -444,24 +433,7 @@ class DatasetLockTest {
   @Test
   void sessionKilledByServerMakesReleaseThrowLockLost() throws Exception {
     HeldLock held = lock().acquire(call(LockMode.WRITE, 2_000));
-    ZooKeeper victim = service.client().getZookeeperClient().getZooKeeper();
-
-    // A second handle on the same session, closed: the server ends the session and deletes its
-    // ephemeral nodes at once, while our client still believes it holds the lock.
-    CountDownLatch connected = new CountDownLatch(1);
-    ZooKeeper thief =
-        new ZooKeeper(
-            server.getConnectString(),
-            10_000,
-            event -> {
-              if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-              }
-            },
-            victim.getSessionId(),
-            victim.getSessionPasswd());
-    assertTrue(connected.await(WAIT_SECONDS, TimeUnit.SECONDS));
-    thief.close();
+    LockNodes.expireSession(service, server.getConnectString());
     awaitChildren(0);
 
     assertThrows(LockLostException.class, held::close);
@@ -479,9 +451,9 @@ class DatasetLockTest {
     assertTrue(e.getMessage().contains("queued behind " + foreign), e.getMessage());
     assertEquals(1, children().size());
 
-    Contender ours = contender(LockMode.WRITE, 10_000);
+    LockHolder ours = contender(LockMode.WRITE, 10_000);
     awaitChildren(2);
-    assertStaysBlocked(ours);
+    ours.assertStaysBlocked();
     inspector.delete().forPath(foreign);
 
     ours.awaitAcquired();
@@ -601,49 +573,19 @@ class DatasetLockTest {
     return new CallSite("test-rule", "Dataset.append", dataset, mode, policy);
   }
 
-  private Contender contender(LockMode mode, long timeoutMillis) {
-    Contender c = new Contender(lock(), call(mode, timeoutMillis), contenders.size());
+  private LockHolder contender(LockMode mode, long timeoutMillis) {
+    LockHolder c =
+        LockHolder.start(lock(), call(mode, timeoutMillis), "contender-" + contenders.size());
     contenders.add(c);
-    c.start();
     return c;
   }
 
   private List<String> children() throws Exception {
-    try {
-      return inspector.getChildren().forPath(path);
-    } catch (KeeperException.NoNodeException e) {
-      return new ArrayList<>();
-    }
+    return LockNodes.children(inspector, path);
   }
 
-  /** Waits, by watching the lock path, until it has {@code count} children. */
   private void awaitChildren(int count) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (true) {
-      CountDownLatch changed = new CountDownLatch(1);
-      List<String> now;
-      try {
-        now =
-            inspector.getChildren().usingWatcher((Watcher) e -> changed.countDown()).forPath(path);
-      } catch (KeeperException.NoNodeException e) {
-        now = List.of();
-        inspector.checkExists().usingWatcher((Watcher) ev -> changed.countDown()).forPath(path);
-      }
-      if (now.size() == count) {
-        return;
-      }
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0 || !changed.await(remaining, TimeUnit.NANOSECONDS)) {
-        fail("expected " + count + " children of " + path + ", have " + now);
-      }
-    }
-  }
-
-  private static void assertStaysBlocked(Contender c) throws InterruptedException {
-    assertFalse(
-        c.acquiredLatch.await(STAYS_BLOCKED_MILLIS, TimeUnit.MILLISECONDS),
-        "the contender must still be waiting");
-    assertFalse(c.failed.isDone(), () -> "the contender failed: " + c.failed);
+    LockNodes.awaitChildren(inspector, path, count);
   }
 
   /** Creates a node the way kazoo does: {@code <32 hex>__lock__<seq>}, ephemeral sequential. */
@@ -658,62 +600,6 @@ class DatasetLockTest {
 
   private static String sequence(String node) {
     return node.substring(node.length() - 10);
-  }
-
-  /** Takes the lock on its own thread, holds it until told to release, then releases it. */
-  private static final class Contender extends Thread {
-    private static final AtomicInteger COUNT = new AtomicInteger();
-
-    final DatasetLock lock;
-    final CallSite call;
-    final CountDownLatch acquiredLatch = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final CompletableFuture<Throwable> failed = new CompletableFuture<>();
-    final CompletableFuture<Void> released = new CompletableFuture<>();
-    volatile boolean interruptedAfterFailure;
-
-    Contender(DatasetLock lock, CallSite call, int index) {
-      super("contender-" + index + "-" + COUNT.incrementAndGet());
-      this.lock = lock;
-      this.call = call;
-      setDaemon(true);
-    }
-
-    @Override
-    public void run() {
-      HeldLock held;
-      try {
-        held = lock.acquire(call);
-      } catch (Throwable t) {
-        interruptedAfterFailure = Thread.currentThread().isInterrupted();
-        failed.complete(t);
-        return;
-      }
-      acquiredLatch.countDown();
-      try {
-        release.await();
-        held.close();
-        released.complete(null);
-      } catch (Throwable t) {
-        released.completeExceptionally(t);
-      }
-    }
-
-    void awaitAcquired() throws InterruptedException {
-      if (!acquiredLatch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        fail(getName() + " did not get the lock; failure: " + failed.getNow(null));
-      }
-    }
-
-    Throwable awaitFailure() throws InterruptedException, ExecutionException, TimeoutException {
-      return failed.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    void releaseAndJoin() throws Exception {
-      release.countDown();
-      released.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-    }
   }
 
   @Test

@@ -64,11 +64,10 @@ public final class HeapFootprint {
     }
   }
 
-  private static long retained(MemoryMXBean memory) throws InterruptedException {
+  private static long retained(MemoryMXBean memory) {
     long least = Long.MAX_VALUE;
     for (int i = 0; i < 5; i++) {
       System.gc();
-      Thread.sleep(50); // lets reference processing finish between collections
       least = Math.min(least, memory.getHeapMemoryUsage().getUsed());
     }
     return least;

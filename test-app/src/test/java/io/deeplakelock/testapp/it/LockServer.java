@@ -147,7 +147,7 @@ final class LockServer implements AutoCloseable {
   }
 
   /**
-   * Polls the children of {@code path} until they satisfy {@code condition}.
+   * Waits, watching {@code path}, until its children satisfy {@code condition}.
    *
    * @return the children that did
    * @throws AssertionError naming {@code what} and the last children seen, when time runs out
@@ -157,11 +157,13 @@ final class LockServer implements AutoCloseable {
       throws KeeperException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      List<String> children = children(path);
+      CountDownLatch changed = new CountDownLatch(1);
+      List<String> children = watchChildren(path, changed);
       if (condition.test(children)) {
         return children;
       }
-      if (System.nanoTime() - deadline > 0) {
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0 || !changed.await(remaining, TimeUnit.NANOSECONDS)) {
         throw new AssertionError(
             "within "
                 + timeout.toMillis()
@@ -170,27 +172,44 @@ final class LockServer implements AutoCloseable {
                 + "; "
                 + path
                 + " has "
-                + children);
+                + children(path));
       }
-      // Bounded polling of the server's state, not synchronisation by sleeping.
-      Thread.sleep(POLL_MILLIS);
+    }
+  }
+
+  /** The sorted children of {@code path}, with a watch on them (or on its creation) set. */
+  private List<String> watchChildren(String path, CountDownLatch changed)
+      throws KeeperException, InterruptedException {
+    Watcher watcher = event -> changed.countDown();
+    try {
+      List<String> children = new ArrayList<>(client.getChildren(path, watcher));
+      Collections.sort(children);
+      return children;
+    } catch (KeeperException.NoNodeException e) {
+      if (client.exists(path, watcher) != null) {
+        changed.countDown(); // created meanwhile: look again
+      }
+      return Collections.emptyList();
     }
   }
 
   /**
-   * Waits until {@code node} is deleted.
+   * Waits, watching it, until {@code node} is deleted.
    *
    * @return when it was seen gone, as {@link System#nanoTime()}
    */
   long awaitGone(String node, Duration timeout) throws KeeperException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (exists(node)) {
-      if (System.nanoTime() - deadline > 0) {
+    while (true) {
+      CountDownLatch changed = new CountDownLatch(1);
+      if (client.exists(node, event -> changed.countDown()) == null) {
+        return System.nanoTime();
+      }
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0 || !changed.await(remaining, TimeUnit.NANOSECONDS)) {
         throw new AssertionError(node + " still exists after " + timeout.toMillis() + " ms");
       }
-      Thread.sleep(POLL_MILLIS);
     }
-    return System.nanoTime();
   }
 
   /** Every lock node left under the lock root, as full paths. */

@@ -1,0 +1,73 @@
+package io.deeplakelock.lock;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+
+/** What the lock tests see of a lock path in ZooKeeper, through a client of their own. */
+final class LockNodes {
+
+  private LockNodes() {}
+
+  static List<String> children(CuratorFramework inspector, String path) throws Exception {
+    try {
+      return inspector.getChildren().forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      return new ArrayList<>();
+    }
+  }
+
+  /** Waits, by watching the lock path, until it has {@code count} children. */
+  static void awaitChildren(CuratorFramework inspector, String path, int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LockHolder.WAIT_SECONDS);
+    while (true) {
+      CountDownLatch changed = new CountDownLatch(1);
+      List<String> now;
+      try {
+        now =
+            inspector.getChildren().usingWatcher((Watcher) e -> changed.countDown()).forPath(path);
+      } catch (KeeperException.NoNodeException e) {
+        now = List.of();
+        inspector.checkExists().usingWatcher((Watcher) ev -> changed.countDown()).forPath(path);
+      }
+      if (now.size() == count) {
+        return;
+      }
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0 || !changed.await(remaining, TimeUnit.NANOSECONDS)) {
+        fail("expected " + count + " children of " + path + ", have " + now);
+      }
+    }
+  }
+
+  /**
+   * Ends {@code service}'s session from the server side: a second handle on the same session,
+   * closed. The server deletes the session's ephemeral nodes at once, while the service's client
+   * still believes it holds its locks.
+   */
+  static void expireSession(LockService service, String connectString) throws Exception {
+    ZooKeeper victim = service.client().getZookeeperClient().getZooKeeper();
+    CountDownLatch connected = new CountDownLatch(1);
+    ZooKeeper thief =
+        new ZooKeeper(
+            connectString,
+            10_000,
+            event -> {
+              if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+              }
+            },
+            victim.getSessionId(),
+            victim.getSessionPasswd());
+    assertTrue(connected.await(LockHolder.WAIT_SECONDS, TimeUnit.SECONDS));
+    thief.close();
+  }
+}
