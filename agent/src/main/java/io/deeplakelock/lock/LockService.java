@@ -186,7 +186,9 @@ public final class LockService implements AutoCloseable {
     if (liveSession == 0) {
       synchronized (sessionLock) {
         if (liveSession == 0
-            && "CONNECTED RECONNECTED CONNECTING".contains(connectionState)
+            && (connectionState.equals("CONNECTING") // before the listener's first event
+                || connectionState.equals(ConnectionState.CONNECTED.name())
+                || connectionState.equals(ConnectionState.RECONNECTED.name()))
             && client.getZookeeperClient().isConnected()
             && sessionId() == session) {
           liveSession = session;
