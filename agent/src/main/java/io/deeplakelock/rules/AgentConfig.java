@@ -16,7 +16,17 @@ public final class AgentConfig {
      */
     KAZOO,
     /** {@code _c_<uuid>-__WRIT__<seq>} / {@code __READ__}: Curator's InterProcessReadWriteLock. */
-    CURATOR
+    CURATOR;
+
+    /** The spelling in the rules file: {@code kazoo} or {@code curator}. */
+    public String label() {
+      return Labels.of(this);
+    }
+
+    /** The constant a rules file spells {@code label}, or null when there is none. */
+    public static Protocol fromLabel(String label) {
+      return Labels.find(values(), Protocol::label, label);
+    }
   }
 
   private final String source;

@@ -1,5 +1,7 @@
 package io.deeplakelock.rules;
 
+import java.util.Objects;
+
 /**
  * What a rule does when its lock is slow, absent or lost; defaults come from the {@code locks}
  * section and each rule may override any of them.
@@ -11,7 +13,17 @@ public final class LockPolicy {
     /** Throw {@code LockTimeoutException}; the body does not run (the default). */
     FAIL,
     /** Run the body without the lock and log an ERROR each time: only if the user asks. */
-    RUN_UNLOCKED
+    RUN_UNLOCKED;
+
+    /** The spelling in the rules file: {@code fail} or {@code run-unlocked}. */
+    public String label() {
+      return Labels.of(this);
+    }
+
+    /** The constant a rules file spells {@code label}, or null when there is none. */
+    public static OnTimeout fromLabel(String label) {
+      return Labels.find(values(), OnTimeout::label, label);
+    }
   }
 
   /** What happens when a held lock is found lost (session expired, node deleted). */
@@ -19,7 +31,17 @@ public final class LockPolicy {
     /** Throw {@code LockLostException} to the caller after the body (the default). */
     THROW,
     /** Log an ERROR and count it only. */
-    LOG
+    LOG;
+
+    /** The spelling in the rules file: {@code throw} or {@code log}. */
+    public String label() {
+      return Labels.of(this);
+    }
+
+    /** The constant a rules file spells {@code label}, or null when there is none. */
+    public static OnLockLost fromLabel(String label) {
+      return Labels.find(values(), OnLockLost::label, label);
+    }
   }
 
   private final long timeoutMillis;
@@ -73,15 +95,34 @@ public final class LockPolicy {
     return new LockPolicy(timeoutMillis, onTimeout, readLocks, value);
   }
 
+  /** Equal policies treat a call the same way: two rules with them may guard one method. */
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof LockPolicy)) {
+      return false;
+    }
+    LockPolicy that = (LockPolicy) other;
+    return timeoutMillis == that.timeoutMillis
+        && onTimeout == that.onTimeout
+        && readLocks == that.readLocks
+        && onLockLost == that.onLockLost;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(timeoutMillis, onTimeout, readLocks, onLockLost);
+  }
+
+  /** The policy as a rules file would say it, for messages. */
   @Override
   public String toString() {
     return "timeout="
         + Durations.format(timeoutMillis)
         + " onTimeout="
-        + (onTimeout == OnTimeout.FAIL ? "fail" : "run-unlocked")
+        + onTimeout.label()
         + " readLocks="
         + readLocks
         + " onLockLost="
-        + onLockLost.name().toLowerCase(java.util.Locale.ROOT);
+        + onLockLost.label();
   }
 }

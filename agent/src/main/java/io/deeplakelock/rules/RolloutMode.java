@@ -12,7 +12,13 @@ public enum RolloutMode {
   /** No ZooKeeper traffic at all: evaluate rules and datasets and record what would be locked. */
   SHADOW;
 
+  /** The spelling in the rules file: {@code enforce}, {@code observe} or {@code shadow}. */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return Labels.of(this);
+  }
+
+  /** The constant a rules file spells {@code label}, or null when there is none. */
+  public static RolloutMode fromLabel(String label) {
+    return Labels.find(values(), RolloutMode::label, label);
   }
 }

@@ -1,6 +1,5 @@
 package io.deeplakelock.rules;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -20,7 +19,17 @@ public final class ZooKeeperSecurity {
     /** ZooKeeper's digest scheme: {@code user:password}, sent after each connect. */
     DIGEST,
     /** SASL (Kerberos or DIGEST-MD5) through a JAAS login section. */
-    SASL
+    SASL;
+
+    /** The spelling in the rules file ({@code digest}, {@code sasl}) and in messages. */
+    public String label() {
+      return Labels.of(this);
+    }
+
+    /** The constant a rules file spells {@code label}, or null when there is none. */
+    public static Scheme fromLabel(String label) {
+      return Labels.find(values(), Scheme::label, label);
+    }
   }
 
   /** The ACL on every node the agent creates. */
@@ -32,9 +41,16 @@ public final class ZooKeeperSecurity {
     /** Anyone may do anything: ZooKeeper's OPEN_ACL_UNSAFE, the default without auth. */
     OPEN;
 
-    /** The spelling in the rules file. */
+    /**
+     * The spelling in the rules file: {@code creator}, {@code creator-world-read}, {@code open}.
+     */
     public String label() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+      return Labels.of(this);
+    }
+
+    /** The constant a rules file spells {@code label}, or null when there is none. */
+    public static Acl fromLabel(String label) {
+      return Labels.find(values(), Acl::label, label);
     }
   }
 
