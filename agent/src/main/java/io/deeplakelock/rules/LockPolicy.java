@@ -79,22 +79,6 @@ public final class LockPolicy {
     return onLockLost;
   }
 
-  LockPolicy withTimeoutMillis(long value) {
-    return new LockPolicy(value, onTimeout, readLocks, onLockLost);
-  }
-
-  LockPolicy withOnTimeout(OnTimeout value) {
-    return new LockPolicy(timeoutMillis, value, readLocks, onLockLost);
-  }
-
-  LockPolicy withReadLocks(boolean value) {
-    return new LockPolicy(timeoutMillis, onTimeout, value, onLockLost);
-  }
-
-  LockPolicy withOnLockLost(OnLockLost value) {
-    return new LockPolicy(timeoutMillis, onTimeout, readLocks, value);
-  }
-
   /** Equal policies treat a call the same way: two rules with them may guard one method. */
   @Override
   public boolean equals(Object other) {
