@@ -10,23 +10,13 @@ import java.util.List;
 public final class AgentConfig {
 
   /** Which lock-node naming other clients on the same paths understand. */
-  public enum Protocol {
+  public enum Protocol implements Labelled {
     /**
      * {@code <uuid>__lock__<seq>} / {@code __rlock__}: Python kazoo's Lock, WriteLock, ReadLock.
      */
     KAZOO,
     /** {@code _c_<uuid>-__WRIT__<seq>} / {@code __READ__}: Curator's InterProcessReadWriteLock. */
-    CURATOR;
-
-    /** The spelling in the rules file: {@code kazoo} or {@code curator}. */
-    public String label() {
-      return Labels.of(this);
-    }
-
-    /** The constant a rules file spells {@code label}, or null when there is none. */
-    public static Protocol fromLabel(String label) {
-      return Labels.find(values(), Protocol::label, label);
-    }
+    CURATOR
   }
 
   private final String source;

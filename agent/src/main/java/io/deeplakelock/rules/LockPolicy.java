@@ -9,39 +9,19 @@ import java.util.Objects;
 public final class LockPolicy {
 
   /** What happens when the lock is not granted within the timeout. */
-  public enum OnTimeout {
+  public enum OnTimeout implements Labelled {
     /** Throw {@code LockTimeoutException}; the body does not run (the default). */
     FAIL,
     /** Run the body without the lock and log an ERROR each time: only if the user asks. */
-    RUN_UNLOCKED;
-
-    /** The spelling in the rules file: {@code fail} or {@code run-unlocked}. */
-    public String label() {
-      return Labels.of(this);
-    }
-
-    /** The constant a rules file spells {@code label}, or null when there is none. */
-    public static OnTimeout fromLabel(String label) {
-      return Labels.find(values(), OnTimeout::label, label);
-    }
+    RUN_UNLOCKED
   }
 
   /** What happens when a held lock is found lost (session expired, node deleted). */
-  public enum OnLockLost {
+  public enum OnLockLost implements Labelled {
     /** Throw {@code LockLostException} to the caller after the body (the default). */
     THROW,
     /** Log an ERROR and count it only. */
-    LOG;
-
-    /** The spelling in the rules file: {@code throw} or {@code log}. */
-    public String label() {
-      return Labels.of(this);
-    }
-
-    /** The constant a rules file spells {@code label}, or null when there is none. */
-    public static OnLockLost fromLabel(String label) {
-      return Labels.find(values(), OnLockLost::label, label);
-    }
+    LOG
   }
 
   private final long timeoutMillis;

@@ -176,17 +176,16 @@ final class YamlReader {
     if (text == null) {
       return fallback;
     }
-    E value = Labels.find(allowed, label, text);
-    if (value == null) {
-      List<String> labels = new ArrayList<>();
-      for (E candidate : allowed) {
-        labels.add(label.apply(candidate));
+    List<String> labels = new ArrayList<>();
+    for (E candidate : allowed) {
+      String spelling = label.apply(candidate);
+      if (spelling.equals(text)) {
+        return candidate;
       }
-      problem(
-          node, "'" + text + "' is not allowed here; write one of: " + String.join(", ", labels));
-      return fallback;
+      labels.add(spelling);
     }
-    return value;
+    problem(node, "'" + text + "' is not allowed here; write one of: " + String.join(", ", labels));
+    return fallback;
   }
 
   /** A duration greater than zero in milliseconds, such as {@code 500ms}; else the fallback. */

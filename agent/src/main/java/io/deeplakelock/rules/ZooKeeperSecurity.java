@@ -13,45 +13,23 @@ import java.util.Objects;
 public final class ZooKeeperSecurity {
 
   /** How the client authenticates. */
-  public enum Scheme {
+  public enum Scheme implements Labelled {
     /** Not at all: the server sees an anonymous client. */
     NONE,
     /** ZooKeeper's digest scheme: {@code user:password}, sent after each connect. */
     DIGEST,
     /** SASL (Kerberos or DIGEST-MD5) through a JAAS login section. */
-    SASL;
-
-    /** The spelling in the rules file ({@code digest}, {@code sasl}) and in messages. */
-    public String label() {
-      return Labels.of(this);
-    }
-
-    /** The constant a rules file spells {@code label}, or null when there is none. */
-    public static Scheme fromLabel(String label) {
-      return Labels.find(values(), Scheme::label, label);
-    }
+    SASL
   }
 
   /** The ACL on every node the agent creates. */
-  public enum Acl {
+  public enum Acl implements Labelled {
     /** Only the authenticated identity may do anything: ZooKeeper's CREATOR_ALL_ACL. */
     CREATOR,
     /** The authenticated identity may do anything, everyone may read (list the queue). */
     CREATOR_WORLD_READ,
     /** Anyone may do anything: ZooKeeper's OPEN_ACL_UNSAFE, the default without auth. */
-    OPEN;
-
-    /**
-     * The spelling in the rules file: {@code creator}, {@code creator-world-read}, {@code open}.
-     */
-    public String label() {
-      return Labels.of(this);
-    }
-
-    /** The constant a rules file spells {@code label}, or null when there is none. */
-    public static Acl fromLabel(String label) {
-      return Labels.find(values(), Acl::label, label);
-    }
+    OPEN
   }
 
   /** No authentication, open ACLs, plaintext: what a rules file without these keys gets. */
