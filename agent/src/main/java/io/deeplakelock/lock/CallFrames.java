@@ -16,10 +16,10 @@ import java.util.Arrays;
  */
 public final class CallFrames implements AutoCloseable {
 
-  /** One guarded call: the lock it holds, the lease it holds it under, and what it asked for. */
+  /** One guarded call: the lock it holds, the hold it runs under, and what it asked for. */
   private static final class Frame {
     DatasetLock lock;
-    Lease lease;
+    Hold hold;
     boolean outermost;
     String rule;
     LockPolicy policy;
@@ -34,7 +34,7 @@ public final class CallFrames implements AutoCloseable {
 
     void clear() {
       lock = null;
-      lease = null;
+      hold = null;
       rule = null;
       policy = null;
       origin = null;
@@ -43,7 +43,7 @@ public final class CallFrames implements AutoCloseable {
     }
   }
 
-  /** This thread's counter stripe in every {@link ReadLease}. */
+  /** This thread's counter stripe in every {@link ReadShare}. */
   final int stripe;
 
   private int depth;
@@ -79,7 +79,7 @@ public final class CallFrames implements AutoCloseable {
 
   void push(
       DatasetLock lock,
-      Lease lease,
+      Hold hold,
       LockMode mode,
       boolean outer,
       String rule,
@@ -95,7 +95,7 @@ public final class CallFrames implements AutoCloseable {
     }
     Frame f = frames[depth++];
     f.lock = lock;
-    f.lease = lease;
+    f.hold = hold;
     f.mode = mode;
     f.outermost = outer;
     f.rule = rule;
@@ -110,8 +110,8 @@ public final class CallFrames implements AutoCloseable {
     return depth > 0 && frames[depth - 1].outermost;
   }
 
-  Lease lease(int i) {
-    return frames[i].lease;
+  Hold hold(int i) {
+    return frames[i].hold;
   }
 
   String rule(int i) {
@@ -130,7 +130,7 @@ public final class CallFrames implements AutoCloseable {
     }
     Frame f = frames[depth - 1];
     return new HeldLockInfo(
-        f.dataset, f.lock.path(), f.lease.mode, f.lease.node.czxid, f.lease.node.sessionId);
+        f.dataset, f.lock.path(), f.hold.mode(), f.hold.node.czxid, f.hold.node.session);
   }
 
   /** Ends the innermost guarded call: releases its hold, and the lock if it was the outermost. */
@@ -155,7 +155,7 @@ public final class CallFrames implements AutoCloseable {
     depth = i; // popped first: the lock sees the thread without this call
     try {
       if (f.outermost) {
-        f.lock.leave(this, i, f.lease);
+        f.lock.leave(this, i, f.hold);
       }
     } finally {
       f.clear();

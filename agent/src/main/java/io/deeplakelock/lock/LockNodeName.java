@@ -2,6 +2,9 @@ package io.deeplakelock.lock;
 
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.rules.AgentConfig;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +32,19 @@ final class LockNodeName {
       return mode == LockMode.WRITE ? "__WRIT__" : "__READ__";
     }
     return mode == LockMode.WRITE ? "__lock__" : "__rlock__";
+  }
+
+  /** The contenders among a lock path's children, in queue order. */
+  static List<Contender> queue(List<String> children) {
+    List<Contender> queue = new ArrayList<>(children.size());
+    for (String child : children) {
+      Contender c = parse(child);
+      if (c != null) {
+        queue.add(c);
+      }
+    }
+    Collections.sort(queue);
+    return queue;
   }
 
   /** The queue entry a child stands for, or null when it is not a lock contender. */

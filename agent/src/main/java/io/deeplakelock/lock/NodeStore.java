@@ -45,8 +45,10 @@ interface NodeStore {
   final class Created {
     /** The node's full path. */
     final String path;
+
     /** The node's creation zxid: the fencing token. */
     final long czxid;
+
     /** The session that owns the ephemeral node. */
     final long session;
 

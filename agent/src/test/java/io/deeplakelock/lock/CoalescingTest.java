@@ -185,7 +185,7 @@ class CoalescingTest {
 
       // Once A has seen B's node behind its own, A hands its node on a bounded number of times.
       assertTrue(
-          passesWhileWaiting <= DatasetLock.MAX_PASSES_WHILE_CONTENDED,
+          passesWhileWaiting <= LockEngine.MAX_PASSES_WHILE_CONTENDED,
           "A passed its node " + passesWhileWaiting + " times while B waited");
       assertTrue(a.lock(path).stats().passes() > 0, "A's writers did hand their node on");
     } finally {

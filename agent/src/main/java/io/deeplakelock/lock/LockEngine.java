@@ -1,0 +1,1007 @@
+package io.deeplakelock.lock;
+
+import io.deeplakelock.bridge.LockMode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The lock of one lock path in this JVM as a state machine: every decision about its ZooKeeper
+ * nodes (create, grant, share, pass, keep, remove, lose) is made here, and nothing here blocks.
+ * {@link DatasetLock} adds the waiting, the re-entry and the messages.
+ *
+ * <p><b>Invariants</b> (each checked by {@code LockEngineSimulationTest} after every step, and
+ * named where it is enforced):
+ *
+ * <ul>
+ *   <li><b>I1, exclusion.</b> A call is granted only a node that ZooKeeper's queue shows first
+ *       among the contenders it conflicts with ({@link #onChildren}), or one this JVM already runs
+ *       calls under and still trusts ({@link OwnNode#trusted}): a read share, or the write node
+ *       handed from writer to writer in this JVM one at a time ({@link #leaveWrite}).
+ *   <li><b>I2, loss is reported.</b> A node is watched from the reply to its create on: every
+ *       change of the path's children re-lists them ({@link #relist}), and a listing sent after the
+ *       create's reply that lacks the node marks it lost. A disconnection or a failed watch makes
+ *       every node suspect ({@link #onConnection}, {@link #onChildren}); a suspect or lost node is
+ *       never granted, joined, passed or kept. A call ending under a lost node gets the reason from
+ *       {@link #leave}; one ending while ZooKeeper is away gets {@link LockLoss#PENDING} and the
+ *       answer once ZooKeeper shows the node again, or {@link LockLoss#UNCONFIRMED}.
+ *   <li><b>I3, token order.</b> Follows from I1: a node's czxid exceeds those of every node queued
+ *       before it, and a write grant is made only once those are gone.
+ *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are queued on the store,
+ *       and the store never replies inside a call. Removal is in the background ({@link #release}).
+ *   <li><b>I5, liveness.</b> All state changes happen under {@link #mu} and end with {@link
+ *       #dispatch} and a signal of {@link #changed}, so no wake-up is lost. An idle node is removed
+ *       when another contender queues ({@link #afterQueueChange}) or when the linger ends; a write
+ *       node is passed at most {@link #MAX_PASSES_WHILE_CONTENDED} times once contended; a read
+ *       share closes once a writer queues behind it.
+ *   <li><b>I6, clean up.</b> Every node ends {@code GONE}: removed by us, or known gone. The path's
+ *       children are watched only while this JVM has a node there, with one watcher object.
+ * </ul>
+ *
+ * <p><b>Threads.</b> Application threads call {@link #tryJoin}, {@link #request}, {@link #cancel}
+ * and {@link #leave}; the store's event thread delivers replies, watch notifications and {@link
+ * #onConnection}; the timer thread runs the linger checks. <b>Guarded by {@link #mu}</b>: all
+ * fields, and the fields of the nodes, holds and requests, except those marked volatile, which the
+ * read fast path reads without the lock. <b>Lock order:</b> {@link #mu} is a leaf: while holding it
+ * the engine only queues store requests and timer tasks.
+ */
+final class LockEngine {
+
+  /**
+   * While another contender waits behind this JVM's write node, how many more local writers may
+   * take it in turn before it is released.
+   */
+  static final int MAX_PASSES_WHILE_CONTENDED = 4;
+
+  /** How the engine shares nodes. */
+  static final class Settings {
+    final boolean coalesce;
+    final long lingerNanos;
+    final int stripes;
+
+    Settings(boolean coalesce, long lingerNanos, int stripes) {
+      this.coalesce = coalesce;
+      this.lingerNanos = lingerNanos;
+      this.stripes = stripes;
+    }
+  }
+
+  /** Told of the queue each time it is read, for warnings about other client families. */
+  interface QueueListener {
+    void queue(String path, List<LockNodeName.Contender> contenders);
+  }
+
+  private static final long RELIST_RETRY_NANOS = 100_000_000L;
+
+  final ReentrantLock mu = new ReentrantLock();
+  final Condition changed = mu.newCondition();
+
+  private final String path;
+  private final NodeStore store;
+  private final LockClock clock;
+  private final Settings settings;
+  private final LockStats stats;
+  private final QueueListener queueListener;
+  private final Runnable onWatch = this::watchFired;
+
+  private final List<OwnNode> nodes = new ArrayList<>(); // every node not yet GONE
+  private final ArrayDeque<Request> writers = new ArrayDeque<>(); // waiting for the write node
+  private final List<Request> readers = new ArrayList<>(); // waiting for a read share to exist
+  private final List<SoloNode> solos = new ArrayList<>();
+  private WriteHandoff write; // this JVM's write node, or null
+  private ReadShare pendingRead; // a read share not granted yet, open to joiners
+  private volatile ReadShare openRead; // the granted read share open to joiners (fast path)
+  private long listingsSent;
+  private boolean relistScheduled;
+
+  LockEngine(
+      String path,
+      NodeStore store,
+      LockClock clock,
+      Settings settings,
+      LockStats stats,
+      QueueListener queueListener) {
+    this.path = path;
+    this.store = store;
+    this.clock = clock;
+    this.settings = settings;
+    this.stats = stats;
+    this.queueListener = queueListener;
+  }
+
+  String path() {
+    return path;
+  }
+
+  // ---- calls ------------------------------------------------------------------------------------
+
+  /** The read fast path: joins the open, granted read share without the lock; null otherwise. */
+  Hold tryJoin(int stripe) {
+    ReadShare s = openRead;
+    return s != null && s.tryJoin(stripe, store.liveSession()) ? s : null;
+  }
+
+  /** Asks for the lock; never blocks. The request may come back granted already. */
+  Request request(LockMode mode, int stripe, byte[] data) {
+    Request r = new Request(mode, stripe, Thread.currentThread(), data);
+    mu.lock();
+    try {
+      if (!settings.coalesce) {
+        OwnNode n = new OwnNode(mode, data);
+        SoloNode solo = new SoloNode(n, r);
+        n.hold = solo;
+        solos.add(solo);
+        r.waitsOn = n;
+      } else if (mode == LockMode.READ) {
+        readers.add(r);
+      } else {
+        writers.add(r);
+      }
+      dispatch();
+      return r;
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** The caller stopped waiting (deadline, interrupt): withdraws a request not yet granted. */
+  void cancel(Request r) {
+    mu.lock();
+    try {
+      if (r.state != Request.State.WAITING) {
+        return;
+      }
+      r.state = Request.State.CANCELLED;
+      writers.remove(r);
+      readers.remove(r);
+      OwnNode n = r.waitsOn;
+      r.waitsOn = null;
+      if (n != null) {
+        Hold h = n.hold;
+        if (h instanceof SoloNode) {
+          solos.remove(h);
+          release(n);
+        } else if (h instanceof ReadShare) {
+          ReadShare s = (ReadShare) h;
+          s.waiting.remove(r);
+          if (s.waiting.isEmpty() && n.phase != OwnNode.Phase.HELD) {
+            close(s);
+            release(n);
+          }
+        } else if (h == write
+            && write.state == WriteHandoff.State.QUEUING
+            && !hasWaiting(writers)) {
+          releaseWrite(write);
+        }
+      }
+      dispatch();
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /**
+   * Ends a call that ran under {@code hold}.
+   *
+   * @return null when the node was held to the end as far as this JVM knows; {@link
+   *     LockLoss#PENDING} when the answer must wait ({@link #outcome}): for the reply to the delete
+   *     of the node this call was the last to use, or for ZooKeeper to come back; else why the lock
+   *     was lost
+   */
+  LockLoss leave(Hold hold, int stripe) {
+    if (hold instanceof ReadShare) {
+      ReadShare s = (ReadShare) hold;
+      long left = s.exit(stripe);
+      LockLoss out = s.node.outcome();
+      // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
+      if (out == null && s.open && (left > 0 || settings.lingerNanos > 0 || s.holders() > 0)) {
+        return null;
+      }
+    }
+    mu.lock();
+    try {
+      OwnNode n = hold.node;
+      if (hold instanceof WriteHandoff) {
+        leaveWrite((WriteHandoff) hold);
+      } else if (hold instanceof SoloNode) {
+        solos.remove(hold);
+        release(n);
+      } // a read share is reaped by dispatch
+      dispatch();
+      if (n.phase == OwnNode.Phase.REMOVING) {
+        n.removalAwaited = true; // this call removed it: ZooKeeper's answer says if it was ours
+      }
+      LockLoss out = n.outcome();
+      if (out == LockLoss.PENDING) {
+        n.awaited = true;
+      }
+      return out;
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** For a leave that was PENDING: the answer now (still PENDING while ZooKeeper is away). */
+  LockLoss outcome(Hold hold) {
+    return hold.node.outcome();
+  }
+
+  /** The wait for a PENDING outcome ended: what is still unknown is reported as unconfirmed. */
+  LockLoss giveUp(Hold hold) {
+    LockLoss out = hold.node.outcome();
+    return out == LockLoss.PENDING ? LockLoss.UNCONFIRMED : out;
+  }
+
+  /** Hands the node on to the next local writer, keeps it idle, or removes it. */
+  private void leaveWrite(WriteHandoff w) {
+    OwnNode n = w.node;
+    w.owner = null;
+    if (n.trusted(store.liveSession())) {
+      Request next = firstWaiting(writers);
+      if (next != null && (!n.contended || w.passesWhileContended < MAX_PASSES_WHILE_CONTENDED)) {
+        writers.remove(next);
+        if (n.contended) {
+          w.passesWhileContended++;
+          stats.contendedPasses.increment();
+        }
+        stats.passes.increment();
+        stats.reused.increment();
+        w.owner = next;
+        next.grant(w);
+        return;
+      }
+      if (next == null && settings.lingerNanos > 0 && !n.contended) {
+        w.state = WriteHandoff.State.IDLE;
+        w.idleSince = clock.nanoTime();
+        scheduleLinger(w);
+        return;
+      }
+    }
+    releaseWrite(w);
+  }
+
+  // ---- dispatch: what waits, and what it needs
+  // ---------------------------------------------------
+
+  /** Grants what can be granted now and queues the nodes that waiting calls need. */
+  private void dispatch() {
+    reapShares();
+    dispatchWriters();
+    dispatchReaders();
+    dispatchSolos();
+    changed.signalAll();
+  }
+
+  private void dispatchWriters() {
+    Request head = firstWaiting(writers);
+    if (head == null) {
+      return;
+    }
+    WriteHandoff w = write;
+    if (w != null) {
+      if (w.state != WriteHandoff.State.IDLE) {
+        for (Request r : writers) {
+          r.waitsOn = w.node;
+        }
+        return; // granted with its node, or passed when its owner leaves
+      }
+      if (w.node.trusted(store.liveSession()) && !w.node.contended) {
+        writers.remove(head);
+        w.state = WriteHandoff.State.IN_USE;
+        w.owner = head;
+        stats.reused.increment();
+        head.grant(w);
+        return;
+      }
+      releaseWrite(w);
+    }
+    if (store.liveSession() == 0) {
+      return; // queued once the connection is back
+    }
+    OwnNode n = new OwnNode(LockMode.WRITE, head.data);
+    write = new WriteHandoff(n);
+    n.hold = write;
+    for (Request r : writers) {
+      r.waitsOn = n;
+    }
+    // Phase fairness: readers of this JVM from now on queue behind this writer.
+    if (openRead != null) {
+      close(openRead);
+    }
+    if (pendingRead != null) {
+      close(pendingRead);
+    }
+    create(n);
+  }
+
+  private void dispatchReaders() {
+    if (firstWaiting(readers) == null) {
+      readers.clear();
+      return;
+    }
+    ReadShare s = openRead;
+    if (s != null && !s.node.trusted(store.liveSession())) {
+      close(s);
+      s = null;
+    }
+    if (s != null && s.open) {
+      for (Request r : readers) {
+        if (r.state == Request.State.WAITING) {
+          s.enter(r.stripe);
+          r.grant(s);
+        }
+      }
+      readers.clear();
+      return;
+    }
+    s = pendingRead;
+    if (s == null || !s.open) {
+      if (store.liveSession() == 0
+          || (write != null && write.node.phase == OwnNode.Phase.CREATING)) {
+        return; // after the connection is back; behind this JVM's writer once its node exists
+      }
+      if (write != null && write.state == WriteHandoff.State.IDLE) {
+        releaseWrite(write); // a kept write node would only block this JVM's own readers
+      }
+      OwnNode n = new OwnNode(LockMode.READ, firstWaiting(readers).data);
+      s = new ReadShare(n, settings.stripes);
+      n.hold = s;
+      pendingRead = s;
+      create(n);
+    }
+    for (Request r : readers) {
+      if (r.state == Request.State.WAITING) {
+        s.waiting.add(r);
+        r.waitsOn = s.node;
+      }
+    }
+    readers.clear();
+  }
+
+  private void dispatchSolos() {
+    if (store.liveSession() == 0) {
+      return;
+    }
+    for (SoloNode solo : solos) {
+      if (solo.node.phase == OwnNode.Phase.CREATING && !solo.node.sent) {
+        create(solo.node);
+      }
+    }
+  }
+
+  /** Removes read nodes that are closed, or unused without linger, once their last reader left. */
+  private void reapShares() {
+    for (OwnNode n : new ArrayList<>(nodes)) {
+      if (n.phase == OwnNode.Phase.HELD && n.hold instanceof ReadShare) {
+        ReadShare s = (ReadShare) n.hold;
+        if (s.holders() != 0
+            || (s.open && settings.lingerNanos > 0 && n.trusted(store.liveSession()))) {
+          continue;
+        }
+        close(s);
+        if (s.holders() == 0) { // a joiner that came in before the close keeps it
+          release(n);
+        }
+      }
+    }
+  }
+
+  // ---- ZooKeeper: creating, watching, removing
+  // ----------------------------------------------------
+
+  private void create(OwnNode n) {
+    n.sent = true;
+    nodes.add(n);
+    store.create(
+        path, n.mode, n.data, (code, created, detail) -> onCreated(n, code, created, detail));
+  }
+
+  private void onCreated(OwnNode n, NodeStore.Code code, NodeStore.Created c, String detail) {
+    mu.lock();
+    try {
+      if (code == NodeStore.Code.OK) {
+        n.path = c.path;
+        n.czxid = c.czxid;
+        n.session = c.session;
+        n.knownSince = listingsSent;
+        n.phase = OwnNode.Phase.QUEUED;
+        stats.nodes.increment();
+        if (n.abandoned || n.suspect || c.session != store.liveSession()) {
+          requeue(n);
+          release(n);
+        } else {
+          relist();
+        }
+      } else {
+        n.phase = OwnNode.Phase.GONE;
+        nodes.remove(n);
+        if (code == NodeStore.Code.CONNECTION_LOSS || code == NodeStore.Code.SESSION_EXPIRED) {
+          requeue(n); // asked again once the connection is back
+        } else {
+          refuse(n, detail);
+        }
+      }
+      dispatch();
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** Lists the path's children and watches them; the listing's number orders it after creates. */
+  private void relist() {
+    long seq = ++listingsSent;
+    store.children(path, onWatch, (code, kids, detail) -> onChildren(seq, code, kids));
+  }
+
+  private void watchFired() {
+    mu.lock();
+    try {
+      if (hasQueuedOrHeld()) {
+        relist();
+      }
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  private void onChildren(long seq, NodeStore.Code code, List<String> kids) {
+    mu.lock();
+    try {
+      if (code == NodeStore.Code.CONNECTION_LOSS || code == NodeStore.Code.SESSION_EXPIRED) {
+        return; // onConnection marks the nodes and lists again after reconnecting
+      }
+      if (code != NodeStore.Code.OK && code != NodeStore.Code.NO_NODE) {
+        distrustAll(); // no watch: a node could go unseen
+        scheduleRelist();
+        dispatch();
+        return;
+      }
+      List<LockNodeName.Contender> queue =
+          code == NodeStore.Code.OK
+              ? LockNodeName.queue(kids)
+              : Collections.<LockNodeName.Contender>emptyList();
+      if (queueListener != null) {
+        queueListener.queue(path, queue);
+      }
+      for (OwnNode n : new ArrayList<>(nodes)) {
+        if ((n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)
+            && n.knownSince < seq) {
+          judge(n, queue, seq);
+        }
+      }
+      afterQueueChange();
+      dispatch();
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** What one listing says of one node: gone, first, blocked, contended. */
+  private void judge(OwnNode n, List<LockNodeName.Contender> queue, long seq) {
+    int at = -1;
+    String name = n.name();
+    for (int i = 0; i < queue.size(); i++) {
+      if (queue.get(i).name.equals(name)) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) {
+      markLost(n, LockLoss.DELETED);
+      return;
+    }
+    if (n.unconfirmed && seq > n.confirmAfter && n.session == store.liveSession()) {
+      n.unconfirmed = false; // it outlived the disconnection
+    }
+    String blocker = null;
+    for (int i = 0; i < at; i++) {
+      if (n.mode == LockMode.WRITE || queue.get(i).write) {
+        blocker = queue.get(i).name;
+      }
+    }
+    for (int i = at + 1; i < queue.size() && !n.contended; i++) {
+      n.contended = n.mode == LockMode.WRITE || queue.get(i).write;
+    }
+    n.blocker = blocker;
+    if (n.phase == OwnNode.Phase.QUEUED) {
+      if (blocker != null) {
+        n.waited = true;
+      } else if (!n.suspect) {
+        granted(n);
+      }
+    }
+  }
+
+  /** The node holds the lock: give it to the calls that wait for it. */
+  private void granted(OwnNode n) {
+    n.phase = OwnNode.Phase.HELD;
+    n.heldSinceNanos = clock.nanoTime();
+    stats.lastToken.set(n.czxid);
+    Hold h = n.hold;
+    if (h instanceof WriteHandoff) {
+      WriteHandoff w = (WriteHandoff) h;
+      Request head = firstWaiting(writers);
+      if (head != null) {
+        writers.remove(head);
+        w.state = WriteHandoff.State.IN_USE;
+        w.owner = head;
+        grant(head, w, n);
+      } else {
+        w.state = WriteHandoff.State.IN_USE;
+        leaveWrite(w); // nobody waits any more: keep it idle or remove it
+      }
+    } else if (h instanceof ReadShare) {
+      ReadShare s = (ReadShare) h;
+      if (pendingRead == s) {
+        pendingRead = null;
+      }
+      for (Request r : s.waiting) {
+        if (r.state == Request.State.WAITING) {
+          s.enter(r.stripe);
+          grant(r, s, n);
+        }
+      }
+      s.waiting.clear();
+      if (s.open && !n.contended && openRead == null) {
+        openRead = s;
+        if (settings.lingerNanos > 0) {
+          scheduleLinger(s);
+        }
+      } else {
+        close(s);
+      }
+    } else {
+      SoloNode solo = (SoloNode) h;
+      if (solo.request.state == Request.State.WAITING) {
+        grant(solo.request, solo, n);
+      } else {
+        solos.remove(solo);
+        release(n);
+      }
+    }
+  }
+
+  private void grant(Request r, Hold h, OwnNode n) {
+    if (n.waited) {
+      r.queued = true;
+    }
+    r.grant(h);
+  }
+
+  /** Closes read shares a writer queued behind; removes idle nodes another contender waits for. */
+  private void afterQueueChange() {
+    for (OwnNode n : new ArrayList<>(nodes)) {
+      if (n.phase != OwnNode.Phase.HELD || !n.contended) {
+        continue;
+      }
+      if (n.hold instanceof ReadShare) {
+        close((ReadShare) n.hold);
+      } else if (n.hold == write && write.state == WriteHandoff.State.IDLE) {
+        releaseWrite(write);
+      }
+    }
+  }
+
+  /** Removes our node in the background; a node not created yet is removed once it is. */
+  private void release(OwnNode n) {
+    switch (n.phase) {
+      case CREATING:
+        n.abandoned = true;
+        if (!n.sent) {
+          n.phase = OwnNode.Phase.GONE;
+        }
+        return;
+      case QUEUED:
+      case HELD:
+        if (n.phase == OwnNode.Phase.HELD) {
+          stats.holdTimes.record(clock.nanoTime() - n.heldSinceNanos);
+        }
+        detach(n);
+        if (n.lost != null || store.sessionEnded(n.session)) {
+          forget(n, n.lost != null ? n.lost : LockLoss.SESSION_EXPIRED);
+          return;
+        }
+        n.phase = OwnNode.Phase.REMOVING;
+        store.delete(n.path, n.session, (code, none, detail) -> onDeleted(n, code, detail));
+        return;
+      default:
+    }
+  }
+
+  private void onDeleted(OwnNode n, NodeStore.Code code, String detail) {
+    mu.lock();
+    try {
+      if (code == NodeStore.Code.OK) {
+        n.unconfirmed = false; // it was ours until we removed it
+        forget(n, null);
+      } else if (code == NodeStore.Code.NO_NODE || code == NodeStore.Code.SESSION_EXPIRED) {
+        forget(n, code == NodeStore.Code.NO_NODE ? LockLoss.DELETED : LockLoss.SESSION_EXPIRED);
+      } else {
+        // The store retries across connection loss itself; anything else leaves the node to its
+        // session.
+        LockLossReport.removalFailed(path, n.path, detail);
+        forget(n, null);
+      }
+      dispatch();
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** The node is gone: from ZooKeeper, and now from this engine. */
+  private void forget(OwnNode n, LockLoss why) {
+    if (why != null && n.lost == null) {
+      n.lost = why;
+      if (!n.awaited && n.usedByCalls) {
+        LockLossReport.lostAfterReturn(n, why);
+      }
+    }
+    detach(n);
+    n.phase = OwnNode.Phase.GONE;
+    nodes.remove(n);
+  }
+
+  /** Drops every reference from this engine's state to {@code n}'s hold. */
+  private void detach(OwnNode n) {
+    Hold h = n.hold;
+    if (h instanceof ReadShare) {
+      close((ReadShare) h);
+    } else if (h == write) {
+      write.state = WriteHandoff.State.RELEASED;
+      write = null;
+    } else if (h instanceof SoloNode) {
+      solos.remove(h);
+    }
+  }
+
+  private void releaseWrite(WriteHandoff w) {
+    w.state = WriteHandoff.State.RELEASED;
+    if (write == w) {
+      write = null;
+    }
+    release(w.node);
+  }
+
+  private void close(ReadShare s) {
+    s.open = false;
+    if (openRead == s) {
+      openRead = null;
+    }
+    if (pendingRead == s) {
+      pendingRead = null;
+    }
+  }
+
+  // ---- loss and the connection ----------------------------------------------------------------
+
+  /** ZooKeeper's queue no longer has the node, or its session ended. */
+  private void markLost(OwnNode n, LockLoss why) {
+    n.suspect = true;
+    if (n.lost == null) {
+      n.lost = why;
+    }
+    if (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.CREATING) {
+      requeue(n); // nobody ran under it: its calls queue a fresh node
+      forget(n, why);
+      return;
+    }
+    if (n.hold instanceof ReadShare) {
+      close((ReadShare) n.hold); // its readers learn it when they leave; reapShares forgets it
+    } else if (n.hold == write && write.state == WriteHandoff.State.IDLE) {
+      forget(n, why);
+    }
+    if (n.phase == OwnNode.Phase.REMOVING) {
+      forget(n, why);
+    }
+  }
+
+  /**
+   * The connection changed: {@code live} is the session now, or 0 while there is none. Called on
+   * the store's event thread, in order with replies.
+   */
+  void onConnection(long live) {
+    mu.lock();
+    try {
+      if (live == 0) {
+        distrustAll();
+      } else {
+        boolean confirm = false;
+        for (OwnNode n : new ArrayList<>(nodes)) {
+          if (n.phase == OwnNode.Phase.CREATING || n.session == 0) {
+            continue;
+          }
+          if (n.session != live) {
+            markLost(n, LockLoss.SESSION_EXPIRED);
+          } else if (n.unconfirmed) {
+            n.confirmAfter = listingsSent;
+            confirm = true;
+          }
+        }
+        if (confirm) {
+          relist();
+        }
+      }
+      dispatch();
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /**
+   * A sign that nodes may be gone unseen: none is granted, joined, passed or kept any more. Queued
+   * nodes are given up (their calls queue fresh ones); held ones stay with their calls, whose ends
+   * wait for ZooKeeper's answer.
+   */
+  private void distrustAll() {
+    for (OwnNode n : new ArrayList<>(nodes)) {
+      n.suspect = true;
+      if (n.phase == OwnNode.Phase.HELD) {
+        n.unconfirmed = true;
+      }
+      if (n.hold instanceof ReadShare) {
+        close((ReadShare) n.hold);
+      }
+      if (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.CREATING) {
+        requeue(n);
+        release(n);
+      } else if (n.hold == write && write.state == WriteHandoff.State.IDLE) {
+        releaseWrite(write);
+      }
+    }
+  }
+
+  /** The calls waiting on {@code n} go back to waiting for a node; {@code n} is left to go. */
+  private void requeue(OwnNode n) {
+    if (n.requeued) {
+      return;
+    }
+    n.requeued = true;
+    Hold h = n.hold;
+    if (h instanceof ReadShare) {
+      ReadShare s = (ReadShare) h;
+      close(s);
+      readers.addAll(0, s.waiting);
+      s.waiting.clear();
+    } else if (h == write) {
+      write.state = WriteHandoff.State.RELEASED;
+      write = null; // its writers are still in the writer queue
+    } else if (h instanceof SoloNode) {
+      SoloNode solo = (SoloNode) h;
+      solos.remove(solo);
+      if (solo.request.state == Request.State.WAITING) {
+        OwnNode fresh = new OwnNode(n.mode, n.data);
+        SoloNode again = new SoloNode(fresh, solo.request);
+        fresh.hold = again;
+        solo.request.waitsOn = fresh;
+        solos.add(again);
+      }
+    }
+  }
+
+  /** The create was refused (ACL, auth, bad path): the calls waiting for it fail. */
+  private void refuse(OwnNode n, String detail) {
+    Hold h = n.hold;
+    List<Request> refused = new ArrayList<>();
+    if (h instanceof ReadShare) {
+      close((ReadShare) h);
+      refused.addAll(((ReadShare) h).waiting);
+    } else if (h == write) {
+      refused.addAll(writers);
+      writers.clear();
+      write = null;
+    } else if (h instanceof SoloNode) {
+      solos.remove(h);
+      refused.add(((SoloNode) h).request);
+    }
+    for (Request r : refused) {
+      if (r.state == Request.State.WAITING) {
+        r.fail(detail);
+      }
+    }
+  }
+
+  private void scheduleRelist() {
+    if (!relistScheduled) {
+      relistScheduled = true;
+      clock.schedule(
+          () -> {
+            mu.lock();
+            try {
+              relistScheduled = false;
+              if (hasQueuedOrHeld()) {
+                relist();
+              }
+            } finally {
+              mu.unlock();
+            }
+          },
+          RELIST_RETRY_NANOS);
+    }
+  }
+
+  // ---- linger -----------------------------------------------------------------------------------
+
+  private void scheduleLinger(Hold h) {
+    if (h instanceof WriteHandoff) {
+      WriteHandoff w = (WriteHandoff) h;
+      if (w.lingerScheduled) {
+        return;
+      }
+      w.lingerScheduled = true;
+    } else {
+      ReadShare s = (ReadShare) h;
+      if (s.lingerScheduled) {
+        return;
+      }
+      s.lingerScheduled = true;
+    }
+    clock.schedule(() -> lingerCheck(h), settings.lingerNanos);
+  }
+
+  /** The timer's look at a kept node: removed once unused for a whole linger period. */
+  private void lingerCheck(Hold h) {
+    mu.lock();
+    try {
+      if (h instanceof WriteHandoff) {
+        WriteHandoff w = (WriteHandoff) h;
+        w.lingerScheduled = false;
+        if (w.state == WriteHandoff.State.IDLE) {
+          long idle = clock.nanoTime() - w.idleSince;
+          if (idle >= settings.lingerNanos) {
+            releaseWrite(w);
+          } else {
+            w.lingerScheduled = true;
+            clock.schedule(() -> lingerCheck(w), settings.lingerNanos - idle);
+          }
+        }
+      } else {
+        ReadShare s = (ReadShare) h;
+        s.lingerScheduled = false;
+        if (s.open && s.node.phase == OwnNode.Phase.HELD) {
+          if (s.used) {
+            s.used = false;
+            scheduleLinger(s);
+          } else if (s.holders() == 0) {
+            close(s);
+          } else {
+            scheduleLinger(s);
+          }
+        }
+      }
+      dispatch();
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  // ---- small helpers and status
+  // -------------------------------------------------------------------
+
+  private boolean hasQueuedOrHeld() {
+    for (OwnNode n : nodes) {
+      if (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Request firstWaiting(Iterable<Request> queue) {
+    for (Iterator<Request> it = queue.iterator(); it.hasNext(); ) {
+      Request r = it.next();
+      if (r.state == Request.State.WAITING) {
+        return r;
+      }
+      it.remove();
+    }
+    return null;
+  }
+
+  private static boolean hasWaiting(Iterable<Request> queue) {
+    return firstWaiting(queue) != null;
+  }
+
+  /** Local writers ahead of {@code r} that hold or wait for the write node; -1 if none holds it. */
+  int localWritersAhead(Request r) {
+    mu.lock();
+    try {
+      WriteHandoff w = write;
+      if (r.mode != LockMode.WRITE
+          || !settings.coalesce
+          || w == null
+          || w.state != WriteHandoff.State.IN_USE) {
+        return -1;
+      }
+      int ahead = 1;
+      for (Request other : writers) {
+        if (other == r) {
+          break;
+        }
+        ahead++;
+      }
+      return ahead;
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** The nodes this JVM keeps on the path now, with who uses them. */
+  List<String> holders() {
+    mu.lock();
+    try {
+      List<String> out = new ArrayList<>();
+      for (OwnNode n : nodes) {
+        if (n.phase == OwnNode.Phase.HELD) {
+          out.add(n.hold.describe());
+        }
+      }
+      return out;
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** The threads whose calls wait for the lock now. */
+  List<Thread> waiters() {
+    mu.lock();
+    try {
+      List<Thread> out = new ArrayList<>();
+      for (Request r : writers) {
+        addIfWaiting(out, r);
+      }
+      for (Request r : readers) {
+        addIfWaiting(out, r);
+      }
+      for (OwnNode n : nodes) {
+        if (n.hold instanceof ReadShare) {
+          for (Request r : ((ReadShare) n.hold).waiting) {
+            addIfWaiting(out, r);
+          }
+        } else if (n.hold instanceof SoloNode && n.phase != OwnNode.Phase.HELD) {
+          addIfWaiting(out, ((SoloNode) n.hold).request);
+        }
+      }
+      for (SoloNode s : solos) {
+        if (!s.node.sent) {
+          addIfWaiting(out, s.request);
+        }
+      }
+      return out;
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  private static void addIfWaiting(List<Thread> out, Request r) {
+    if (r.state == Request.State.WAITING && !out.contains(r.thread)) {
+      out.add(r.thread);
+    }
+  }
+
+  /** Calls holding the lock now (each reader of a share, the write node's owner, solo holders). */
+  int callsHolding() {
+    mu.lock();
+    try {
+      int calls = 0;
+      for (OwnNode n : nodes) {
+        if (n.phase != OwnNode.Phase.HELD && n.phase != OwnNode.Phase.REMOVING) {
+          continue;
+        }
+        if (n.hold instanceof ReadShare) {
+          calls += (int) Math.max(0, ((ReadShare) n.hold).holders());
+        } else if (n.hold instanceof WriteHandoff) {
+          calls += ((WriteHandoff) n.hold).state == WriteHandoff.State.IN_USE ? 1 : 0;
+        } else if (n.phase == OwnNode.Phase.HELD) {
+          calls++;
+        }
+      }
+      return calls;
+    } finally {
+      mu.unlock();
+    }
+  }
+}
