@@ -236,8 +236,12 @@ final class SimZooKeeper {
     for (Node node : new ArrayList<>(session.ephemerals)) {
       deleteNode(node, "session 0x" + Long.toHexString(session.id) + " expired");
     }
-    for (Parent parent : parents.values()) {
-      parent.watchers.remove(session.client);
+    if (session.client.session == session) {
+      // The watches belong to the client's connection, which is the session's only while the
+      // client has not moved on to a newer session.
+      for (Parent parent : parents.values()) {
+        parent.watchers.remove(session.client);
+      }
     }
   }
 
