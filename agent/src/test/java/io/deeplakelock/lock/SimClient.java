@@ -187,6 +187,14 @@ final class SimClient implements NodeStore {
 
     String sign;
 
+    /**
+     * The sign not answered yet, or null: a disconnection is answered by a later listing that shows
+     * the node (sent after the reconnection, in the same session); the others never are.
+     */
+    String openSign;
+
+    boolean openIsDisconnection;
+
     Known(String path, String lockPath, long session) {
       this.path = path;
       this.lockPath = lockPath;
@@ -551,6 +559,9 @@ final class SimClient implements NodeStore {
         for (Known k : mine.values()) {
           if (!names.contains(k.path.substring(k.lockPath.length() + 1))) {
             sign(k, "listing without it");
+          } else if (k.openIsDisconnection && k.session == session.id) {
+            k.openSign = null;
+            k.openIsDisconnection = false;
           }
         }
       }
@@ -594,6 +605,10 @@ final class SimClient implements NodeStore {
     for (Map<String, Known> mine : undeleted.values()) {
       for (Known k : mine.values()) {
         sign(k, "disconnected");
+        if (k.openSign == null) {
+          k.openSign = "disconnected at step " + server.step;
+          k.openIsDisconnection = true;
+        }
       }
     }
   }
@@ -602,6 +617,10 @@ final class SimClient implements NodeStore {
     if (k.signStep < 0) {
       k.signStep = server.step;
       k.sign = why + " at step " + server.step;
+    }
+    if (!why.equals("disconnected") && (k.openSign == null || k.openIsDisconnection)) {
+      k.openSign = why + " at step " + server.step;
+      k.openIsDisconnection = false;
     }
   }
 
