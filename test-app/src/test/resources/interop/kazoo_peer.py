@@ -1,6 +1,6 @@
 """A Python service taking a kazoo lock, as the Deep Lake documentation shows.
 
-usage: kazoo_peer.py HOSTS LOCK_PATH|dataset:PATH write|read TIMEOUT_S RELEASE_FILE [REPEAT]
+usage: kazoo_peer.py HOSTS LOCK_PATH|dataset:PATH write|read|steal-write TIMEOUT_S RELEASE_FILE [REPEAT]
 
 With dataset:PATH the lock path is computed by dataset_lock_path(), the function README.md gives
 Python users, so the tests also check that the README's mapping matches the agent's.
@@ -9,6 +9,9 @@ Prints STARTED, then per acquisition ACQUIRED <ms> / RELEASED <ms> (or TIMEOUT <
 Acquisition i (from 0) holds the lock until the file RELEASE_FILE.i exists. One lock object is
 reused for every acquisition, exactly like `lock = zk.WriteLock("/deeplake")` in a long-running
 service.
+
+steal-write first deletes every child of the lock path, as an operator or a clean-up script might,
+and prints DELETED <count> <ms>; then it takes the WriteLock like write.
 """
 import os
 import re
@@ -42,8 +45,14 @@ def main():
         path = dataset_lock_path(path[len("dataset:"):])
     zk = KazooClient(hosts=hosts)
     zk.start(timeout=30)
-    lock = zk.WriteLock(path, "python") if mode == "write" else zk.ReadLock(path, "python")
+    writer = mode in ("write", "steal-write")
+    lock = zk.WriteLock(path, "python") if writer else zk.ReadLock(path, "python")
     print("STARTED %d" % now_ms(), flush=True)
+    if mode == "steal-write":
+        children = zk.get_children(path)
+        for child in children:
+            zk.delete(path + "/" + child)
+        print("DELETED %d %d" % (len(children), now_ms()), flush=True)
     try:
         for i in range(repeat):
             try:

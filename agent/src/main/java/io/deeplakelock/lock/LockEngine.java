@@ -97,6 +97,10 @@ final class LockEngine {
   private volatile ReadShare openRead; // the granted read share open to joiners (fast path)
   private long listingsSent;
   private boolean relistScheduled;
+  // A watch fired and the listing it asked for has not come back: the queue may have changed (our
+  // node may be gone), so no node is handed on or joined until it does. Volatile: the fast path.
+  private volatile boolean unverified;
+  private long verifyingListing;
 
   LockEngine(
       String path,
@@ -122,7 +126,7 @@ final class LockEngine {
   /** The read fast path: joins the open, granted read share without the lock; null otherwise. */
   Hold tryJoin(int stripe) {
     ReadShare s = openRead;
-    return s != null && s.tryJoin(stripe, store.liveSession()) ? s : null;
+    return s != null && !unverified && s.tryJoin(stripe, store.liveSession()) ? s : null;
   }
 
   /** Asks for the lock; never blocks. The request may come back granted already. */
@@ -243,15 +247,13 @@ final class LockEngine {
     if (n.trusted(store.liveSession())) {
       Request next = firstWaiting(writers);
       if (next != null && (!n.contended || w.passesWhileContended < MAX_PASSES_WHILE_CONTENDED)) {
-        writers.remove(next);
-        if (n.contended) {
-          w.passesWhileContended++;
-          stats.contendedPasses.increment();
+        if (unverified) {
+          w.state = WriteHandoff.State.IDLE; // handed on once the queue is read again
+          w.handoffPending = true;
+          w.idleSince = clock.nanoTime();
+          return;
         }
-        stats.passes.increment();
-        stats.reused.increment();
-        w.owner = next;
-        next.grant(w);
+        pass(w, next);
         return;
       }
       if (next == null && settings.lingerNanos > 0 && !n.contended) {
@@ -264,8 +266,21 @@ final class LockEngine {
     releaseWrite(w);
   }
 
-  // ---- dispatch: what waits, and what it needs
-  // ---------------------------------------------------
+  private void pass(WriteHandoff w, Request next) {
+    writers.remove(next);
+    if (w.node.contended) {
+      w.passesWhileContended++;
+      stats.contendedPasses.increment();
+    }
+    w.handoffPending = false;
+    w.state = WriteHandoff.State.IN_USE;
+    stats.passes.increment();
+    stats.reused.increment();
+    w.owner = next;
+    next.grant(w);
+  }
+
+  // ---- dispatch: what waits, and what it needs ---------------------------------------------
 
   /** Grants what can be granted now and queues the nodes that waiting calls need. */
   private void dispatch() {
@@ -278,10 +293,18 @@ final class LockEngine {
 
   private void dispatchWriters() {
     Request head = firstWaiting(writers);
+    WriteHandoff w = write;
     if (head == null) {
+      if (w != null && w.handoffPending) { // the writer it was kept for gave up
+        w.handoffPending = false;
+        if (settings.lingerNanos > 0 && !w.node.contended) {
+          scheduleLinger(w);
+        } else {
+          releaseWrite(w);
+        }
+      }
       return;
     }
-    WriteHandoff w = write;
     if (w != null) {
       if (w.state != WriteHandoff.State.IDLE) {
         for (Request r : writers) {
@@ -289,12 +312,23 @@ final class LockEngine {
         }
         return; // granted with its node, or passed when its owner leaves
       }
-      if (w.node.trusted(store.liveSession()) && !w.node.contended) {
-        writers.remove(head);
-        w.state = WriteHandoff.State.IN_USE;
-        w.owner = head;
-        stats.reused.increment();
-        head.grant(w);
+      boolean mayPass =
+          w.handoffPending
+              ? !w.node.contended || w.passesWhileContended < MAX_PASSES_WHILE_CONTENDED
+              : !w.node.contended;
+      if (w.node.trusted(store.liveSession()) && mayPass) {
+        if (unverified) {
+          return; // claimed once the queue is read again
+        }
+        if (w.handoffPending) {
+          pass(w, head);
+        } else {
+          writers.remove(head);
+          w.state = WriteHandoff.State.IN_USE;
+          w.owner = head;
+          stats.reused.increment();
+          head.grant(w);
+        }
         return;
       }
       releaseWrite(w);
@@ -327,6 +361,9 @@ final class LockEngine {
     if (s != null && !s.node.trusted(store.liveSession())) {
       close(s);
       s = null;
+    }
+    if (s != null && unverified) {
+      return; // joined once the queue is read again
     }
     if (s != null && s.open) {
       for (Request r : readers) {
@@ -390,8 +427,7 @@ final class LockEngine {
     }
   }
 
-  // ---- ZooKeeper: creating, watching, removing
-  // ----------------------------------------------------
+  // ---- ZooKeeper: creating, watching, removing ---------------------------------------------
 
   private void create(OwnNode n) {
     n.sent = true;
@@ -432,16 +468,18 @@ final class LockEngine {
   }
 
   /** Lists the path's children and watches them; the listing's number orders it after creates. */
-  private void relist() {
+  private long relist() {
     long seq = ++listingsSent;
     store.children(path, onWatch, (code, kids, detail) -> onChildren(seq, code, kids));
+    return seq;
   }
 
   private void watchFired() {
     mu.lock();
     try {
       if (hasQueuedOrHeld()) {
-        relist();
+        unverified = true;
+        verifyingListing = relist();
       }
     } finally {
       mu.unlock();
@@ -459,6 +497,9 @@ final class LockEngine {
         scheduleRelist();
         dispatch();
         return;
+      }
+      if (seq >= verifyingListing) {
+        unverified = false;
       }
       List<LockNodeName.Contender> queue =
           code == NodeStore.Code.OK
@@ -849,7 +890,7 @@ final class LockEngine {
       if (h instanceof WriteHandoff) {
         WriteHandoff w = (WriteHandoff) h;
         w.lingerScheduled = false;
-        if (w.state == WriteHandoff.State.IDLE) {
+        if (w.state == WriteHandoff.State.IDLE && !w.handoffPending) {
           long idle = clock.nanoTime() - w.idleSince;
           if (idle >= settings.lingerNanos) {
             releaseWrite(w);
@@ -878,8 +919,7 @@ final class LockEngine {
     }
   }
 
-  // ---- small helpers and status
-  // -------------------------------------------------------------------
+  // ---- small helpers and status ------------------------------------------------------------
 
   private boolean hasQueuedOrHeld() {
     for (OwnNode n : nodes) {

@@ -10,7 +10,7 @@ import java.util.List;
 public final class AgentConfig {
 
   /** Which lock-node naming other clients on the same paths understand. */
-  public enum Protocol {
+  public enum Protocol implements Labelled {
     /**
      * {@code <uuid>__lock__<seq>} / {@code __rlock__}: Python kazoo's Lock, WriteLock, ReadLock.
      */

@@ -152,6 +152,17 @@ public final class DatasetExpression {
     return text;
   }
 
+  /** Expressions written alike are equal: parsing is deterministic, so the text decides. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof DatasetExpression && source.equals(((DatasetExpression) other).source);
+  }
+
+  @Override
+  public int hashCode() {
+    return source.hashCode();
+  }
+
   @Override
   public String toString() {
     return source;

@@ -1,5 +1,7 @@
 package io.deeplakelock.rules;
 
+import java.util.Objects;
+
 /**
  * What a rule does when its lock is slow, absent or lost; defaults come from the {@code locks}
  * section and each rule may override any of them.
@@ -7,7 +9,7 @@ package io.deeplakelock.rules;
 public final class LockPolicy {
 
   /** What happens when the lock is not granted within the timeout. */
-  public enum OnTimeout {
+  public enum OnTimeout implements Labelled {
     /** Throw {@code LockTimeoutException}; the body does not run (the default). */
     FAIL,
     /** Run the body without the lock and log an ERROR each time: only if the user asks. */
@@ -15,7 +17,7 @@ public final class LockPolicy {
   }
 
   /** What happens when a held lock is found lost (session expired, node deleted). */
-  public enum OnLockLost {
+  public enum OnLockLost implements Labelled {
     /** Throw {@code LockLostException} to the caller after the body (the default). */
     THROW,
     /** Log an ERROR and count it only. */
@@ -57,31 +59,34 @@ public final class LockPolicy {
     return onLockLost;
   }
 
-  LockPolicy withTimeoutMillis(long value) {
-    return new LockPolicy(value, onTimeout, readLocks, onLockLost);
+  /** Equal policies treat a call the same way: two rules with them may guard one method. */
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof LockPolicy)) {
+      return false;
+    }
+    LockPolicy that = (LockPolicy) other;
+    return timeoutMillis == that.timeoutMillis
+        && onTimeout == that.onTimeout
+        && readLocks == that.readLocks
+        && onLockLost == that.onLockLost;
   }
 
-  LockPolicy withOnTimeout(OnTimeout value) {
-    return new LockPolicy(timeoutMillis, value, readLocks, onLockLost);
+  @Override
+  public int hashCode() {
+    return Objects.hash(timeoutMillis, onTimeout, readLocks, onLockLost);
   }
 
-  LockPolicy withReadLocks(boolean value) {
-    return new LockPolicy(timeoutMillis, onTimeout, value, onLockLost);
-  }
-
-  LockPolicy withOnLockLost(OnLockLost value) {
-    return new LockPolicy(timeoutMillis, onTimeout, readLocks, value);
-  }
-
+  /** The policy as a rules file would say it, for messages. */
   @Override
   public String toString() {
     return "timeout="
         + Durations.format(timeoutMillis)
         + " onTimeout="
-        + (onTimeout == OnTimeout.FAIL ? "fail" : "run-unlocked")
+        + onTimeout.label()
         + " readLocks="
         + readLocks
         + " onLockLost="
-        + onLockLost.name().toLowerCase(java.util.Locale.ROOT);
+        + onLockLost.label();
   }
 }

@@ -1,7 +1,7 @@
 package io.deeplakelock.rules;
 
 /** How far a rule goes: lock for real, or only report what it would do. */
-public enum RolloutMode {
+public enum RolloutMode implements Labelled {
   /** Take the lock; fail closed (the default). */
   ENFORCE,
   /**
@@ -10,9 +10,5 @@ public enum RolloutMode {
    */
   OBSERVE,
   /** No ZooKeeper traffic at all: evaluate rules and datasets and record what would be locked. */
-  SHADOW;
-
-  public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
-  }
+  SHADOW
 }

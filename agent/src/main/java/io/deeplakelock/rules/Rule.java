@@ -3,6 +3,7 @@ package io.deeplakelock.rules;
 import io.deeplakelock.bridge.LockMode;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One entry of the rules file: which methods to guard, with which lock, on which dataset. Parsed
@@ -53,25 +54,29 @@ public final class Rule {
     this.rollout = rollout;
   }
 
+  /** A copy of {@code rule} numbered {@code id}. */
+  private Rule(Rule rule, int id) {
+    this.id = id;
+    this.name = rule.name;
+    this.position = rule.position;
+    this.classPattern = rule.classPattern;
+    this.subtypesOf = rule.subtypesOf;
+    this.annotatedWith = rule.annotatedWith;
+    this.methods = rule.methods;
+    this.mode = rule.mode;
+    this.dataset = rule.dataset;
+    this.lockPath = rule.lockPath;
+    this.policy = rule.policy;
+    this.afterAcquire = rule.afterAcquire;
+    this.rollout = rule.rollout;
+  }
+
   /**
    * The same rule under another id: a reloaded file's rules are numbered after every earlier rule,
    * so advice still woven with an old id keeps meaning the old rule.
    */
   public Rule renumbered(int newId) {
-    return new Rule(
-        newId,
-        name,
-        position,
-        classPattern,
-        subtypesOf,
-        annotatedWith,
-        methods,
-        mode,
-        dataset,
-        lockPath,
-        policy,
-        afterAcquire,
-        rollout);
+    return new Rule(this, newId);
   }
 
   /** The constant bound into the advice: the rule's index, counted across reloads. */
@@ -158,6 +163,44 @@ public final class Rule {
   /** True when calls matched by this rule take a ZooKeeper lock at all. */
   public boolean takesLock() {
     return mode == LockMode.WRITE || policy.readLocks();
+  }
+
+  /**
+   * True when both rules do exactly the same to a call (lock, policies, afterAcquire, mode), so
+   * either may guard a method both match; any difference makes that method a conflict.
+   */
+  public boolean sameGuard(Rule other) {
+    return mode == other.mode
+        && Objects.equals(lockPath, other.lockPath)
+        && Objects.equals(dataset, other.dataset)
+        && policy.equals(other.policy)
+        && Objects.equals(source(afterAcquire), source(other.afterAcquire))
+        && rollout == other.rollout;
+  }
+
+  private static String source(ValuePath call) {
+    return call == null ? null : call.source();
+  }
+
+  /** True when both rules take the same lock; they may still differ in other settings. */
+  public boolean sameLock(Rule other) {
+    return mode == other.mode
+        && Objects.equals(lockPath, other.lockPath)
+        && (lockPath != null || Objects.equals(dataset, other.dataset));
+  }
+
+  /** How the rule's lock reads in messages: {@code write lock on this.path}. */
+  public String lockLabel() {
+    return mode.label() + " lock on " + (lockPath != null ? lockPath : String.valueOf(dataset));
+  }
+
+  /** Everything the rule does to a call, for conflict messages. */
+  public String guardLabel() {
+    return lockLabel()
+        + " "
+        + policy
+        + (afterAcquire != null ? " afterAcquire=" + afterAcquire.source() : "")
+        + (rollout != RolloutMode.ENFORCE ? " mode=" + rollout.label() : "");
   }
 
   @Override

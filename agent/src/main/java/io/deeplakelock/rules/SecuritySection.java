@@ -20,7 +20,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
  * Reads the {@code auth}, {@code acl} and {@code tls} keys of the {@code zookeeper} section into a
- * {@link ZooKeeperSecurity}, reporting problems through the {@link RuleFile} being read.
+ * {@link ZooKeeperSecurity}, reporting problems through the file's {@link YamlReader}.
  *
  * <p><b>Secrets.</b> A credential or password must be written as one {@code ${NAME}} placeholder,
  * so the file never holds it; a literal is refused without being echoed. No message this class
@@ -35,10 +35,28 @@ final class SecuritySection {
 
   private static final List<String> STORE_TYPES = Arrays.asList("JKS", "PKCS12", "PEM", "BCFKS");
 
-  private final RuleFile file;
+  private static final List<String> AUTH_KEYS =
+      Arrays.asList("scheme", "credentials", "jaasFile", "section", "serverPrincipal");
 
-  SecuritySection(RuleFile file) {
-    this.file = file;
+  private static final List<String> TLS_KEYS =
+      Arrays.asList(
+          "keyStore",
+          "keyStorePassword",
+          "keyStoreType",
+          "trustStore",
+          "trustStorePassword",
+          "trustStoreType",
+          "hostnameVerification");
+
+  /** The schemes a file may name; {@link ZooKeeperSecurity.Scheme#NONE} is what no auth means. */
+  private static final ZooKeeperSecurity.Scheme[] SCHEMES = {
+    ZooKeeperSecurity.Scheme.DIGEST, ZooKeeperSecurity.Scheme.SASL
+  };
+
+  private final YamlReader yaml;
+
+  SecuritySection(YamlReader yaml) {
+    this.yaml = yaml;
   }
 
   ZooKeeperSecurity read(Map<String, Node> zk) {
@@ -50,19 +68,17 @@ final class SecuritySection {
     String serverPrincipal = null;
     Node authNode = zk.get("auth");
     if (authNode != null) {
-      Map<String, Node> auth =
-          file.mapping(
-              authNode,
-              "zookeeper.auth",
-              Arrays.asList("scheme", "credentials", "jaasFile", "section", "serverPrincipal"));
-      String schemeText = auth.containsKey("scheme") ? file.text(auth.get("scheme")) : null;
+      Map<String, Node> auth = yaml.mapping(authNode, "zookeeper.auth", AUTH_KEYS);
       if (!auth.containsKey("scheme") && authNode instanceof MappingNode) {
-        file.problem(authNode, "zookeeper.auth needs a scheme: digest or sasl");
-      } else if ("digest".equals(schemeText)) {
-        scheme = ZooKeeperSecurity.Scheme.DIGEST;
-        notFor(auth, "digest", "jaasFile", "section", "serverPrincipal");
+        yaml.problem(authNode, "zookeeper.auth needs a scheme: digest or sasl");
+      }
+      ZooKeeperSecurity.Scheme chosen =
+          yaml.choice(auth.get("scheme"), SCHEMES, ZooKeeperSecurity.Scheme::label);
+      if (chosen == ZooKeeperSecurity.Scheme.DIGEST) {
+        scheme = chosen;
+        notFor(auth, chosen, "jaasFile", "section", "serverPrincipal");
         if (!auth.containsKey("credentials")) {
-          file.problem(
+          yaml.problem(
               authNode,
               "digest auth needs credentials: ${ZK_DIGEST}, with ZK_DIGEST=user:password in the"
                   + " service's environment");
@@ -76,13 +92,11 @@ final class SecuritySection {
             }
           }
         }
-      } else if ("sasl".equals(schemeText)) {
-        scheme = ZooKeeperSecurity.Scheme.SASL;
-        notFor(auth, "sasl", "credentials");
-        section = auth.containsKey("section") ? file.text(auth.get("section")) : "Client";
-        if (auth.containsKey("serverPrincipal")) {
-          serverPrincipal = file.text(auth.get("serverPrincipal"));
-        }
+      } else if (chosen == ZooKeeperSecurity.Scheme.SASL) {
+        scheme = chosen;
+        notFor(auth, chosen, "credentials");
+        section = auth.containsKey("section") ? yaml.text(auth.get("section")) : "Client";
+        serverPrincipal = yaml.text(auth.get("serverPrincipal"));
         if (auth.containsKey("jaasFile")) {
           jaasFile = existingFile(auth.get("jaasFile"), "jaasFile");
           if (jaasFile != null && section != null) {
@@ -90,10 +104,6 @@ final class SecuritySection {
                 auth.containsKey("section") ? auth.get("section") : authNode, jaasFile, section);
           }
         }
-      } else if (schemeText != null) {
-        file.problem(
-            auth.get("scheme"),
-            "'" + schemeText + "' is not allowed here; write one of: digest, sasl");
       }
     }
 
@@ -105,8 +115,7 @@ final class SecuritySection {
     Node aclNode = zk.get("acl");
     if (aclNode != null) {
       ZooKeeperSecurity.Acl chosen =
-          file.choice(
-              aclNode, ZooKeeperSecurity.Acl.class, "creator", "creator-world-read", "open");
+          yaml.choice(aclNode, ZooKeeperSecurity.Acl.values(), ZooKeeperSecurity.Acl::label);
       if (chosen != null) {
         acl = chosen;
         boolean certificate = tls != null && tls.keyStore() != null;
@@ -114,7 +123,7 @@ final class SecuritySection {
             && !authenticated
             && !certificate
             && authNode == null) {
-          file.problem(
+          yaml.problem(
               aclNode,
               "acl: "
                   + chosen.label()
@@ -129,18 +138,7 @@ final class SecuritySection {
   }
 
   private ZooKeeperSecurity.Tls tls(Node node) {
-    Map<String, Node> keys =
-        file.mapping(
-            node,
-            "zookeeper.tls",
-            Arrays.asList(
-                "keyStore",
-                "keyStorePassword",
-                "keyStoreType",
-                "trustStore",
-                "trustStorePassword",
-                "trustStoreType",
-                "hostnameVerification"));
+    Map<String, Node> keys = yaml.mapping(node, "zookeeper.tls", TLS_KEYS);
     String keyStore =
         keys.containsKey("keyStore") ? existingFile(keys.get("keyStore"), "keyStore") : null;
     String trustStore =
@@ -149,11 +147,7 @@ final class SecuritySection {
     Secret trustStorePassword = storePassword(keys, "trustStore", "TRUSTSTORE_PASSWORD");
     String keyStoreType = storeType(keys, "keyStore");
     String trustStoreType = storeType(keys, "trustStore");
-    boolean hostnameVerification = true;
-    if (keys.containsKey("hostnameVerification")) {
-      Boolean v = file.bool(keys.get("hostnameVerification"));
-      hostnameVerification = v == null || v;
-    }
+    boolean hostnameVerification = yaml.bool(keys.get("hostnameVerification"), true);
     return new ZooKeeperSecurity.Tls(
         keyStore,
         keyStorePassword,
@@ -170,7 +164,7 @@ final class SecuritySection {
       return null;
     }
     if (!keys.containsKey(store)) {
-      file.problem(
+      yaml.problem(
           node, store + "Password is set but " + store + " is not; add " + store + ": /path");
     }
     return secret(node, store + "Password", exampleVariable);
@@ -181,13 +175,13 @@ final class SecuritySection {
     if (node == null) {
       return null;
     }
-    String text = file.text(node);
+    String text = yaml.text(node);
     if (text == null) {
       return null;
     }
     String type = text.toUpperCase(Locale.ROOT);
     if (!STORE_TYPES.contains(type)) {
-      file.problem(
+      yaml.problem(
           node,
           "'"
               + text
@@ -196,17 +190,18 @@ final class SecuritySection {
       return null;
     }
     if (!keys.containsKey(store)) {
-      file.problem(node, store + "Type is set but " + store + " is not; add " + store + ": /path");
+      yaml.problem(node, store + "Type is set but " + store + " is not; add " + store + ": /path");
     }
     return type;
   }
 
   /** Refuses keys that belong to the other scheme. */
-  private void notFor(Map<String, Node> auth, String scheme, String... keys) {
+  private void notFor(Map<String, Node> auth, ZooKeeperSecurity.Scheme scheme, String... keys) {
     for (String key : keys) {
       if (auth.containsKey(key)) {
-        file.problem(
-            auth.get(key), "'" + key + "' does not apply to scheme " + scheme + "; remove it");
+        yaml.problem(
+            auth.get(key),
+            "'" + key + "' does not apply to scheme " + scheme.label() + "; remove it");
       }
     }
   }
@@ -220,14 +215,14 @@ final class SecuritySection {
         node instanceof ScalarNode
             && (node.getTag().equals(Tag.STR) || node.getTag().equals(Tag.ENV_TAG));
     if (!text) {
-      file.problem(
+      yaml.problem(
           node, key + " must be one environment placeholder such as ${" + exampleVariable + "}");
       return null;
     }
     String raw = ((ScalarNode) node).getValue().trim();
     Matcher m = PLACEHOLDER.matcher(raw);
     if (!m.matches()) {
-      file.problem(
+      yaml.problem(
           node,
           key
               + " must not be written in the rules file: put it in an environment variable and"
@@ -239,9 +234,9 @@ final class SecuritySection {
       return null;
     }
     String variable = m.group(1);
-    String value = file.variable(variable);
+    String value = yaml.variable(variable);
     if (value == null || value.isEmpty()) {
-      file.problem(
+      yaml.problem(
           node,
           "environment variable "
               + variable
@@ -258,11 +253,11 @@ final class SecuritySection {
     String variable = ((ScalarNode) node).getValue().trim();
     int colon = value.indexOf(':');
     if (colon < 0) {
-      file.problem(node, "the value of " + variable + " must be user:password; it has no ':'");
+      yaml.problem(node, "the value of " + variable + " must be user:password; it has no ':'");
       return null;
     }
     if (colon == 0 || colon == value.length() - 1) {
-      file.problem(
+      yaml.problem(
           node,
           "the value of "
               + variable
@@ -275,13 +270,13 @@ final class SecuritySection {
   }
 
   private String existingFile(Node node, String key) {
-    String text = file.text(node);
+    String text = yaml.text(node);
     if (text == null) {
       return null;
     }
     Path path = Paths.get(text);
     if (!path.isAbsolute()) {
-      file.problem(
+      yaml.problem(
           node,
           key
               + " must be an absolute path (a relative one would depend on the service's working"
@@ -292,7 +287,7 @@ final class SecuritySection {
       return null;
     }
     if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      file.problem(node, key + " " + text + " is not a readable file");
+      yaml.problem(node, key + " " + text + " is not a readable file");
       return null;
     }
     return text;
@@ -309,7 +304,7 @@ final class SecuritySection {
       jaas = Configuration.getInstance("JavaLoginConfig", new URIParameter(uri));
     } catch (GeneralSecurityException | SecurityException e) {
       Matcher line = JAAS_LINE.matcher(String.valueOf(rootMessage(e)));
-      file.problem(
+      yaml.problem(
           where,
           "the JAAS file "
               + jaasFile
@@ -318,7 +313,7 @@ final class SecuritySection {
       return;
     }
     if (jaas.getAppConfigurationEntry(section) == null) {
-      file.problem(where, "the JAAS file " + jaasFile + " has no section named '" + section + "'");
+      yaml.problem(where, "the JAAS file " + jaasFile + " has no section named '" + section + "'");
     }
   }
 

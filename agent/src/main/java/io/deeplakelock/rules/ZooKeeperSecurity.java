@@ -1,6 +1,5 @@
 package io.deeplakelock.rules;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -14,7 +13,7 @@ import java.util.Objects;
 public final class ZooKeeperSecurity {
 
   /** How the client authenticates. */
-  public enum Scheme {
+  public enum Scheme implements Labelled {
     /** Not at all: the server sees an anonymous client. */
     NONE,
     /** ZooKeeper's digest scheme: {@code user:password}, sent after each connect. */
@@ -24,18 +23,13 @@ public final class ZooKeeperSecurity {
   }
 
   /** The ACL on every node the agent creates. */
-  public enum Acl {
+  public enum Acl implements Labelled {
     /** Only the authenticated identity may do anything: ZooKeeper's CREATOR_ALL_ACL. */
     CREATOR,
     /** The authenticated identity may do anything, everyone may read (list the queue). */
     CREATOR_WORLD_READ,
     /** Anyone may do anything: ZooKeeper's OPEN_ACL_UNSAFE, the default without auth. */
-    OPEN;
-
-    /** The spelling in the rules file. */
-    public String label() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
+    OPEN
   }
 
   /** No authentication, open ACLs, plaintext: what a rules file without these keys gets. */

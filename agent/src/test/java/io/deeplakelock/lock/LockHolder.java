@@ -24,8 +24,15 @@ final class LockHolder extends Thread {
   final CountDownLatch release = new CountDownLatch(1);
   final CompletableFuture<Throwable> failed = new CompletableFuture<>();
   private final CompletableFuture<Throwable> released = new CompletableFuture<>();
+
+  /** Counted down once the acquire returned or threw. */
+  final CountDownLatch attempted = new CountDownLatch(1);
+
   volatile long token;
   volatile boolean interruptedAfterFailure;
+
+  /** How long the acquire took, granted or not; -1 while it runs. */
+  volatile long acquireNanos = -1;
 
   /** Starts a holder named {@code name}. */
   static LockHolder start(DatasetLock lock, CallSite call, String name) {
@@ -44,15 +51,20 @@ final class LockHolder extends Thread {
   @Override
   public void run() {
     HeldLock held;
+    long start = System.nanoTime();
     try {
       held = lock.acquire(call);
     } catch (Throwable t) {
+      acquireNanos = System.nanoTime() - start;
       interruptedAfterFailure = Thread.currentThread().isInterrupted();
       failed.complete(t);
+      attempted.countDown();
       return;
     }
+    acquireNanos = System.nanoTime() - start;
     token = held.info().token();
     acquired.countDown();
+    attempted.countDown();
     try {
       release.await();
       held.close();
@@ -66,6 +78,14 @@ final class LockHolder extends Thread {
     if (!acquired.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
       fail(getName() + " did not get the lock; failure: " + failed.getNow(null));
     }
+  }
+
+  /** Waits for the acquire to return or throw; returns how long it took, in nanoseconds. */
+  long awaitAttempt(long seconds) throws InterruptedException {
+    if (!attempted.await(seconds, TimeUnit.SECONDS)) {
+      fail(getName() + "'s acquire neither returned nor threw within " + seconds + " s");
+    }
+    return acquireNanos;
   }
 
   /** What the acquisition threw. */

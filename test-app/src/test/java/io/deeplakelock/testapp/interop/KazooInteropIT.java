@@ -1,5 +1,6 @@
 package io.deeplakelock.testapp.interop;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -217,6 +218,49 @@ class KazooInteropIT {
       curator.readLock().release();
       assertEquals(0, java.awaitExit(WAIT));
     }
+  }
+
+  /**
+   * Issue 10: a JVM thread holds the write lock and a second thread of the same JVM queues behind
+   * it; a Python client deletes the first thread's node and takes the WriteLock. The first thread
+   * must be told (LockLostException), and the second must enter only after Python released.
+   */
+  @Test
+  void javaWriteNodeDeletedByPythonIsReportedAndTheQueuedThreadWaitsForPython() throws Exception {
+    Peer java = java("java", rules(""), "write-threads", 2);
+    java.next("STARTED", WAIT);
+    java.next("ACQUIRED 0", WAIT);
+    java.next("QUEUED 1", WAIT);
+    Peer py = python("py", "dataset:" + dataset, "steal-write", 1);
+    py.next("STARTED", WAIT);
+    py.next("DELETED", WAIT);
+    py.next("ACQUIRED 0", WAIT);
+
+    release("java", 0);
+    List<String> printed = new ArrayList<>();
+    printed.add(java.next("", WAIT)); // the first thread's end
+    printed.addAll(java.linesWithin(STILL_BLOCKED)); // and nothing else while Python holds
+    assertAll(
+        () ->
+            assertTrue(
+                printed.stream()
+                    .anyMatch(
+                        l -> l.startsWith("FAILED 0 io.deeplakelock.bridge.LockLostException")),
+                "the thread whose node Python deleted must get LockLostException; the JVM printed "
+                    + printed),
+        () ->
+            assertTrue(
+                printed.stream().noneMatch(l -> l.startsWith("ACQUIRED 1")),
+                "the queued thread entered while the Python writer held the lock: " + printed));
+
+    long pyReleased = release("py", 0);
+    py.next("RELEASED 0", WAIT);
+    long javaAcquired = Peer.millis(java.next("ACQUIRED 1", WAIT));
+    assertTrue(javaAcquired >= pyReleased, "the queued thread entered before Python released");
+    release("java", 1);
+    java.next("RELEASED 1", WAIT);
+    assertEquals(0, py.awaitExit(WAIT), py.stderrText());
+    assertEquals(3, java.awaitExit(WAIT), "exit code 3: one call failed");
   }
 
   // ---- helpers ---------------------------------------------------------------------------

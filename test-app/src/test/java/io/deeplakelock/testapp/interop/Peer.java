@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -76,6 +77,20 @@ final class Peer implements AutoCloseable {
       throw new AssertionError(name + " was expected to block but printed '" + line + "'");
     }
     return true;
+  }
+
+  /** The lines that arrive within {@code window}, in order. */
+  List<String> linesWithin(Duration window) throws InterruptedException {
+    List<String> out = new ArrayList<>();
+    long deadline = System.nanoTime() + window.toNanos();
+    for (long left = window.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+      String line = lines.poll(left, TimeUnit.NANOSECONDS);
+      if (line == null) {
+        break;
+      }
+      out.add(line);
+    }
+    return out;
   }
 
   /** The millisecond timestamp at the end of a line such as {@code ACQUIRED 0 1700000000000}. */
