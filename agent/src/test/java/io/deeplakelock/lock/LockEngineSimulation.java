@@ -866,10 +866,9 @@ final class LockEngineSimulation {
     }
     int limit = 20_000;
     while (true) {
-      for (Session s : server.sessions) {
+      for (Session s : new ArrayList<>(server.sessions)) {
         if (abandoned(s)) {
           expireAbandoned(s);
-          break;
         }
       }
       collectActions();
