@@ -1,0 +1,116 @@
+package io.deeplakelock.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.deeplakelock.bridge.LockMode;
+import io.deeplakelock.lock.LockEngineSimulation.Call;
+import io.deeplakelock.lock.LockEngineSimulation.Config;
+import io.deeplakelock.lock.LockEngineSimulation.Violation;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Explores seeded random schedules of {@link LockEngine}s against {@link SimZooKeeper} and checks
+ * I1-I6 after every step ({@link LockEngineSimulation}).
+ *
+ * <p>System properties: {@code -Dsim.seed=N} replays one seed with its trace; {@code -Dsim.from=N}
+ * starts the seed range elsewhere; {@code -Dsim.steps=N} sets the step budget; {@code
+ * -Dsim.all=true} keeps exploring after a violation and reports the first of each invariant.
+ */
+class LockEngineSimulationTest {
+
+  private static final long STEPS = Long.getLong("sim.steps", 2_000_000L);
+  private static final long FROM = Long.getLong("sim.from", 1L);
+
+  @Test
+  void randomSchedulesKeepTheInvariants() {
+    String replay = System.getProperty("sim.seed");
+    if (replay != null) {
+      long seed = Long.parseLong(replay);
+      Config config = Config.forSeed(seed);
+      System.out.println("replaying seed " + seed + ": " + config);
+      LockEngineSimulation sim = new LockEngineSimulation(seed, config, true);
+      sim.runSchedule();
+      System.out.println("seed " + seed + ": " + sim.steps() + " steps, no violation");
+      return;
+    }
+    boolean all = Boolean.getBoolean("sim.all");
+    Map<String, Violation> first = new LinkedHashMap<>();
+    long started = System.nanoTime();
+    long steps = 0;
+    long schedules = 0;
+    long seed = FROM;
+    while (steps < STEPS) {
+      try {
+        steps += LockEngineSimulation.run(seed, Config.forSeed(seed));
+      } catch (Violation v) {
+        steps += v.step;
+        if (!all) {
+          report(steps, schedules + 1, started);
+          throw v;
+        }
+        first.putIfAbsent(v.invariant, v);
+      }
+      schedules++;
+      seed++;
+    }
+    report(steps, schedules, started);
+    for (Violation v : first.values()) {
+      System.out.println(v.getMessage());
+      System.out.println();
+    }
+    if (!first.isEmpty()) {
+      fail("violations of " + first.keySet() + " (first of each printed above)");
+    }
+  }
+
+  private static void report(long steps, long schedules, long started) {
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf(
+        "LockEngineSimulation: %d steps in %d schedules (seeds %d..%d) in %.1f s: %.0f steps/s%n",
+        steps, schedules, FROM, FROM + schedules - 1, seconds, steps / seconds);
+  }
+
+  @Test
+  void scriptedScheduleHandsTheWriteLockFromOneJvmToTheOther() {
+    Config config = new Config();
+    config.jvms = 2;
+    config.threadsPerJvm = 1;
+    config.foreign = 0;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    Call first = sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+    Call second = sim.startCall(b, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.WAITING, b.phase, "b queues behind a");
+    sim.stepThread(a);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, b.phase);
+    assertTrue(second.hold.node.czxid > first.hold.node.czxid);
+    sim.stepThread(b);
+    sim.quiesce();
+  }
+
+  @Test
+  void scriptedScheduleReportsAWriteNodeDeletedDuringItsCall() {
+    Config config = new Config();
+    config.jvms = 1;
+    config.threadsPerJvm = 1;
+    config.foreign = 0;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    Call call = sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    sim.operatorDelete(call.hold.node.path);
+    sim.settle();
+    sim.stepThread(a);
+    assertEquals(LockLoss.DELETED, call.outcome);
+    sim.quiesce();
+  }
+}
