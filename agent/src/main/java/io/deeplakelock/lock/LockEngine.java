@@ -202,7 +202,10 @@ final class LockEngine {
       long left = s.exit(stripe);
       LockLoss out = s.node.outcome();
       // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
-      if (out == null && s.open && (left > 0 || settings.lingerNanos > 0 || s.holders() > 0)) {
+      if (out == null
+          && s.open
+          && !unverified
+          && (left > 0 || settings.lingerNanos > 0 || s.holders() > 0)) {
         return null;
       }
     }
@@ -218,6 +221,8 @@ final class LockEngine {
       dispatch();
       if (n.phase == OwnNode.Phase.REMOVING) {
         n.removalAwaited = true; // this call removed it: ZooKeeper's answer says if it was ours
+      } else if (unverified && n.phase == OwnNode.Phase.HELD && n.lost == null) {
+        n.awaitedListing = verifyingListing; // a watch fired: the listing says if it is still ours
       }
       LockLoss out = n.outcome();
       if (out == LockLoss.PENDING) {
@@ -501,6 +506,11 @@ final class LockEngine {
       if (seq >= verifyingListing) {
         unverified = false;
       }
+      for (OwnNode n : nodes) {
+        if (n.awaitedListing != 0 && seq >= n.awaitedListing) {
+          n.awaitedListing = 0; // judged below: still there, or lost
+        }
+      }
       List<LockNodeName.Contender> queue =
           code == NodeStore.Code.OK
               ? LockNodeName.queue(kids)
@@ -682,6 +692,7 @@ final class LockEngine {
       }
     }
     detach(n);
+    n.awaitedListing = 0;
     n.phase = OwnNode.Phase.GONE;
     nodes.remove(n);
   }

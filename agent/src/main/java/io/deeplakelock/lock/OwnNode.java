@@ -79,6 +79,12 @@ final class OwnNode {
   /** The call whose end removes the node waits for ZooKeeper's answer to the delete. */
   volatile boolean removalAwaited;
 
+  /**
+   * A call ended after a watch fired and before the listing it asked for came back: it waits for
+   * the listing numbered this (0: none), which says whether the node was still there.
+   */
+  volatile long awaitedListing;
+
   volatile LockLoss lost;
   volatile boolean suspect;
   volatile boolean unconfirmed;
@@ -104,6 +110,8 @@ final class OwnNode {
     if (known != null) {
       return known;
     }
-    return unconfirmed || (removalAwaited && phase == Phase.REMOVING) ? LockLoss.PENDING : null;
+    return unconfirmed || awaitedListing != 0 || (removalAwaited && phase == Phase.REMOVING)
+        ? LockLoss.PENDING
+        : null;
   }
 }
