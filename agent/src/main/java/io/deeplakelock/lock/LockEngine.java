@@ -657,6 +657,9 @@ final class LockEngine {
           return;
         }
         n.phase = OwnNode.Phase.REMOVING;
+        if (n.awaitedListing != 0) {
+          n.removalAwaited = true; // a call waits for the listing: the delete's answer serves too
+        }
         store.delete(n.path, n.session, (code, none, detail) -> onDeleted(n, code, detail));
         return;
       default:

@@ -74,6 +74,18 @@ class LockEngineSimulationTest {
         steps, schedules, FROM, FROM + schedules - 1, seconds, steps / seconds);
   }
 
+  /**
+   * Seeds that once found engine defects, replayed on every build: 12, 180, 542 and 888 (a call
+   * ended between its node's deletion watch and the listing it triggered, and was told nothing) and
+   * 102802 (the same, when the linger timer removed the node before that listing came back).
+   */
+  @Test
+  void seedsThatOnceFoundDefectsStayClean() {
+    for (long seed : new long[] {12, 180, 542, 888, 102802}) {
+      LockEngineSimulation.run(seed, Config.forSeed(seed));
+    }
+  }
+
   @Test
   void scriptedScheduleHandsTheWriteLockFromOneJvmToTheOther() {
     Config config = new Config();
