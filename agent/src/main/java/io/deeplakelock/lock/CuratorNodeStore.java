@@ -151,6 +151,28 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
   }
 
   @Override
+  public void watchNode(String nodePath, Runnable onGone, Reply<Boolean> reply) {
+    send(reply, () -> readAndWatch(nodePath, new GoneWatcher(this, nodePath, onGone), reply));
+  }
+
+  private void readAndWatch(String nodePath, Watcher watcher, Reply<Boolean> reply)
+      throws Exception {
+    client
+        .getData()
+        .usingWatcher(watcher)
+        .inBackground(
+            (c, event) -> {
+              int rc = event.getResultCode();
+              if (rc == KeeperException.Code.OK.intValue()) {
+                reply.done(Code.OK, Boolean.TRUE, null);
+              } else {
+                fail(reply, rc, nodePath);
+              }
+            })
+        .forPath(nodePath);
+  }
+
+  @Override
   public void delete(String nodePath, long session, Reply<Void> reply) {
     PendingDelete p = new PendingDelete(nodePath, session, reply);
     send(reply, () -> attemptDelete(p));
@@ -284,6 +306,37 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
       default:
         KeeperException e = KeeperException.create(code, path);
         reply.done(Code.OTHER, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Runs a node's callback when it is deleted; a change of its data (nobody should make one) only
+   * renews the watch.
+   */
+  private static final class GoneWatcher implements Watcher {
+    private final CuratorNodeStore store;
+    private final String path;
+    private final Runnable onGone;
+
+    GoneWatcher(CuratorNodeStore store, String path, Runnable onGone) {
+      this.store = store;
+      this.path = path;
+      this.onGone = onGone;
+    }
+
+    @Override
+    public void process(WatchedEvent event) {
+      if (event.getType() == Event.EventType.NodeDeleted) {
+        onGone.run();
+      } else if (event.getType() != Event.EventType.None) {
+        Reply<Boolean> renewed =
+            (code, exists, detail) -> {
+              if (code == Code.NO_NODE) {
+                onGone.run();
+              }
+            };
+        store.send(renewed, () -> store.readAndWatch(path, this, renewed));
+      }
     }
   }
 

@@ -97,10 +97,6 @@ final class LockEngine {
   private volatile ReadShare openRead; // the granted read share open to joiners (fast path)
   private long listingsSent;
   private boolean relistScheduled;
-  // A watch fired and the listing it asked for has not come back: the queue may have changed (our
-  // node may be gone), so no node is handed on or joined until it does. Volatile: the fast path.
-  private volatile boolean unverified;
-  private long verifyingListing;
 
   LockEngine(
       String path,
@@ -126,7 +122,7 @@ final class LockEngine {
   /** The read fast path: joins the open, granted read share without the lock; null otherwise. */
   Hold tryJoin(int stripe) {
     ReadShare s = openRead;
-    return s != null && !unverified && s.tryJoin(stripe, store.liveSession()) ? s : null;
+    return s != null && s.tryJoin(stripe, store.liveSession()) ? s : null;
   }
 
   /** Asks for the lock; never blocks. The request may come back granted already. */
@@ -202,10 +198,7 @@ final class LockEngine {
       long left = s.exit(stripe);
       LockLoss out = s.node.outcome();
       // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
-      if (out == null
-          && s.open
-          && !unverified
-          && (left > 0 || settings.lingerNanos > 0 || s.holders() > 0)) {
+      if (out == null && s.open && (left > 0 || settings.lingerNanos > 0 || s.holders() > 0)) {
         return null;
       }
     }
@@ -221,8 +214,6 @@ final class LockEngine {
       dispatch();
       if (n.phase == OwnNode.Phase.REMOVING) {
         n.removalAwaited = true; // this call removed it: ZooKeeper's answer says if it was ours
-      } else if (unverified && n.phase == OwnNode.Phase.HELD && n.lost == null) {
-        n.awaitedListing = verifyingListing; // a watch fired: the listing says if it is still ours
       }
       LockLoss out = n.outcome();
       if (out == LockLoss.PENDING) {
@@ -252,12 +243,6 @@ final class LockEngine {
     if (n.trusted(store.liveSession())) {
       Request next = firstWaiting(writers);
       if (next != null && (!n.contended || w.passesWhileContended < MAX_PASSES_WHILE_CONTENDED)) {
-        if (unverified) {
-          w.state = WriteHandoff.State.IDLE; // handed on once the queue is read again
-          w.handoffPending = true;
-          w.idleSince = clock.nanoTime();
-          return;
-        }
         pass(w, next);
         return;
       }
@@ -277,7 +262,6 @@ final class LockEngine {
       w.passesWhileContended++;
       stats.contendedPasses.increment();
     }
-    w.handoffPending = false;
     w.state = WriteHandoff.State.IN_USE;
     stats.passes.increment();
     stats.reused.increment();
@@ -298,18 +282,10 @@ final class LockEngine {
 
   private void dispatchWriters() {
     Request head = firstWaiting(writers);
-    WriteHandoff w = write;
     if (head == null) {
-      if (w != null && w.handoffPending) { // the writer it was kept for gave up
-        w.handoffPending = false;
-        if (settings.lingerNanos > 0 && !w.node.contended) {
-          scheduleLinger(w);
-        } else {
-          releaseWrite(w);
-        }
-      }
       return;
     }
+    WriteHandoff w = write;
     if (w != null) {
       if (w.state != WriteHandoff.State.IDLE) {
         for (Request r : writers) {
@@ -317,23 +293,12 @@ final class LockEngine {
         }
         return; // granted with its node, or passed when its owner leaves
       }
-      boolean mayPass =
-          w.handoffPending
-              ? !w.node.contended || w.passesWhileContended < MAX_PASSES_WHILE_CONTENDED
-              : !w.node.contended;
-      if (w.node.trusted(store.liveSession()) && mayPass) {
-        if (unverified) {
-          return; // claimed once the queue is read again
-        }
-        if (w.handoffPending) {
-          pass(w, head);
-        } else {
-          writers.remove(head);
-          w.state = WriteHandoff.State.IN_USE;
-          w.owner = head;
-          stats.reused.increment();
-          head.grant(w);
-        }
+      if (w.node.trusted(store.liveSession()) && !w.node.contended) {
+        writers.remove(head);
+        w.state = WriteHandoff.State.IN_USE;
+        w.owner = head;
+        stats.reused.increment();
+        head.grant(w);
         return;
       }
       releaseWrite(w);
@@ -366,9 +331,6 @@ final class LockEngine {
     if (s != null && !s.node.trusted(store.liveSession())) {
       close(s);
       s = null;
-    }
-    if (s != null && unverified) {
-      return; // joined once the queue is read again
     }
     if (s != null && s.open) {
       for (Request r : readers) {
@@ -455,6 +417,11 @@ final class LockEngine {
           requeue(n);
           release(n);
         } else {
+          if (n.hold instanceof SoloNode) {
+            n.watched = true; // one call's own: its removal's answer tells that call
+          } else {
+            watchNode(n); // shared or handed on: its deletion must be seen at once
+          }
           relist();
         }
       } else {
@@ -472,6 +439,43 @@ final class LockEngine {
     }
   }
 
+  /** Watches a node that calls may share or take over, from its creation on. */
+  private void watchNode(OwnNode n) {
+    store.watchNode(
+        n.path,
+        () -> nodeGone(n),
+        (code, exists, detail) -> {
+          mu.lock();
+          try {
+            if (code == NodeStore.Code.OK) {
+              n.watched = true;
+            } else if (code == NodeStore.Code.NO_NODE) {
+              markLost(n, LockLoss.DELETED);
+            } else if (code != NodeStore.Code.CONNECTION_LOSS
+                && code != NodeStore.Code.SESSION_EXPIRED) {
+              n.suspect = true; // unwatched: never shared or kept (connection loss: onConnection)
+            }
+            dispatch();
+          } finally {
+            mu.unlock();
+          }
+        });
+  }
+
+  /** The node's watch fired: it was deleted (by us, or by someone else). */
+  private void nodeGone(OwnNode n) {
+    mu.lock();
+    try {
+      if (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD) {
+        markLost(n, LockLoss.DELETED);
+        afterQueueChange();
+        dispatch();
+      } // removing: the delete's answer says whose delete it was
+    } finally {
+      mu.unlock();
+    }
+  }
+
   /** Lists the path's children and watches them; the listing's number orders it after creates. */
   private long relist() {
     long seq = ++listingsSent;
@@ -483,8 +487,7 @@ final class LockEngine {
     mu.lock();
     try {
       if (hasQueuedOrHeld()) {
-        unverified = true;
-        verifyingListing = relist();
+        relist();
       }
     } finally {
       mu.unlock();
@@ -502,14 +505,6 @@ final class LockEngine {
         scheduleRelist();
         dispatch();
         return;
-      }
-      if (seq >= verifyingListing) {
-        unverified = false;
-      }
-      for (OwnNode n : nodes) {
-        if (n.awaitedListing != 0 && seq >= n.awaitedListing) {
-          n.awaitedListing = 0; // judged below: still there, or lost
-        }
       }
       List<LockNodeName.Contender> queue =
           code == NodeStore.Code.OK
@@ -561,7 +556,10 @@ final class LockEngine {
     if (n.phase == OwnNode.Phase.QUEUED) {
       if (blocker != null) {
         n.waited = true;
-      } else if (!n.suspect) {
+      } else if (n.suspect) {
+        requeue(n); // never granted: its calls queue a fresh node
+        release(n);
+      } else {
         granted(n);
       }
     }
@@ -657,9 +655,6 @@ final class LockEngine {
           return;
         }
         n.phase = OwnNode.Phase.REMOVING;
-        if (n.awaitedListing != 0) {
-          n.removalAwaited = true; // a call waits for the listing: the delete's answer serves too
-        }
         store.delete(n.path, n.session, (code, none, detail) -> onDeleted(n, code, detail));
         return;
       default:
@@ -695,7 +690,6 @@ final class LockEngine {
       }
     }
     detach(n);
-    n.awaitedListing = 0;
     n.phase = OwnNode.Phase.GONE;
     nodes.remove(n);
   }
@@ -904,7 +898,7 @@ final class LockEngine {
       if (h instanceof WriteHandoff) {
         WriteHandoff w = (WriteHandoff) h;
         w.lingerScheduled = false;
-        if (w.state == WriteHandoff.State.IDLE && !w.handoffPending) {
+        if (w.state == WriteHandoff.State.IDLE) {
           long idle = clock.nanoTime() - w.idleSince;
           if (idle >= settings.lingerNanos) {
             releaseWrite(w);

@@ -80,6 +80,15 @@ interface NodeStore {
   void children(String lockPath, Runnable onChange, Reply<List<String>> reply);
 
   /**
+   * Reads one of our nodes and leaves a one-shot watch on it: {@code onGone} runs once, on the
+   * store's event thread, when the node is deleted. Connection events do not trigger it; it
+   * survives a reconnection in the same session (and fires then if the node went meanwhile) and is
+   * gone with the session. OK (true): the node exists and is watched; NO_NODE: it is gone already,
+   * and no watch is left behind (a read, not an existence check, for that reason).
+   */
+  void watchNode(String nodePath, Runnable onGone, Reply<Boolean> reply);
+
+  /**
    * Deletes one of our nodes, retrying across connection loss while its session lives (Curator's
    * guaranteed delete). NO_NODE: it was already gone; SESSION_EXPIRED: gone with its session.
    */

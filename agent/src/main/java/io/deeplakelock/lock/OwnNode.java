@@ -79,11 +79,8 @@ final class OwnNode {
   /** The call whose end removes the node waits for ZooKeeper's answer to the delete. */
   volatile boolean removalAwaited;
 
-  /**
-   * A call ended after a watch fired and before the listing it asked for came back: it waits for
-   * the listing numbered this (0: none), which says whether the node was still there.
-   */
-  volatile long awaitedListing;
+  /** Its deletion watch is set (or, for one call's own node, not needed). */
+  boolean watched;
 
   volatile LockLoss lost;
   volatile boolean suspect;
@@ -96,7 +93,7 @@ final class OwnNode {
 
   /** May this node be granted to a call, handed on or kept now? */
   boolean trusted(long liveSession) {
-    return phase == Phase.HELD && lost == null && !suspect && session == liveSession;
+    return phase == Phase.HELD && watched && lost == null && !suspect && session == liveSession;
   }
 
   /** The node's name below the lock path. */
@@ -110,8 +107,6 @@ final class OwnNode {
     if (known != null) {
       return known;
     }
-    return unconfirmed || awaitedListing != 0 || (removalAwaited && phase == Phase.REMOVING)
-        ? LockLoss.PENDING
-        : null;
+    return unconfirmed || (removalAwaited && phase == Phase.REMOVING) ? LockLoss.PENDING : null;
   }
 }

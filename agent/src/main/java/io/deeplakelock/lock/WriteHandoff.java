@@ -10,8 +10,6 @@ package io.deeplakelock.lock;
  *   QUEUING --node granted, a writer waits--> IN_USE
  *   QUEUING --node granted, nobody waits-----> IDLE (linger) | released
  *   IN_USE  --owner leaves, next writer may take it--> IN_USE (passed: same node, same token)
- *   IN_USE  --owner leaves, a writer waits, the queue changed and is being read--> IDLE (hand-off
- *            pending) --the listing still shows the node--> IN_USE (passed)
  *   IN_USE  --owner leaves, nobody waits, linger, uncontended--> IDLE
  *   IDLE    --a local writer claims it--> IN_USE
  *   any     --suspect, lost, contended past the bound, linger over, a local reader needs to queue--> released
@@ -41,9 +39,6 @@ final class WriteHandoff extends Hold {
   long idleSince;
 
   boolean lingerScheduled;
-
-  /** Kept IDLE for a waiting writer until the queue, changed meanwhile, has been read again. */
-  boolean handoffPending;
 
   WriteHandoff(OwnNode node) {
     super(node);

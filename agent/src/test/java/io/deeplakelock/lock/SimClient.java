@@ -31,15 +31,18 @@ import java.util.Map;
  * creates leave no orphans (found again, or their node removed after the reconnection).
  *
  * <p>The client also records, per lock node it was told it created, the first sign of the node's
- * loss that it delivered to the engine: a listing without the node, a watch event its deletion
- * caused, a disconnection or a session change. The harness checks grants and call outcomes against
- * these.
+ * loss that it delivered to the engine: a listing without the node, the node's own watch event of
+ * its deletion (a children watch event names no child in ZooKeeper, so it is no sign), a read that
+ * found it gone, a disconnection or a session change. The harness checks grants and call outcomes
+ * against these.
  */
 final class SimClient implements NodeStore {
 
   enum Kind {
     CREATE,
     CHILDREN,
+    /** A read of one node that leaves a watch on it. */
+    NODE,
     DELETE,
     /** Removal of a protected create's orphan: the store's own request, nobody waits for it. */
     CLEANUP
@@ -138,7 +141,6 @@ final class SimClient implements NodeStore {
 
     @Override
     void deliver() {
-      noteWatch(this);
       LinkedHashSet<Runnable> fired = childWatches.remove(path);
       if (fired != null) {
         for (Runnable watch : fired) {
@@ -151,6 +153,35 @@ final class SimClient implements NodeStore {
     public String toString() {
       String what = cause == null ? "" : (deletion ? " deleted " : " created ") + cause.name;
       return "watch " + path + what;
+    }
+  }
+
+  /** A node's own watch: it was deleted. */
+  final class NodeWatchDelivery extends Delivery {
+    final Node node;
+
+    NodeWatchDelivery(long zxid, Node node) {
+      super(zxid);
+      this.node = node;
+    }
+
+    @Override
+    void deliver() {
+      Known k = known.get(node.path);
+      if (k != null) {
+        sign(k, "watch event of its deletion");
+      }
+      LinkedHashSet<Runnable> fired = nodeWatches.remove(node.path);
+      if (fired != null) {
+        for (Runnable watch : fired) {
+          watch.run();
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "node watch: deleted " + node.name;
     }
   }
 
@@ -224,6 +255,7 @@ final class SimClient implements NodeStore {
   final List<Request> parked = new ArrayList<>();
 
   final LinkedHashMap<String, LinkedHashSet<Runnable>> childWatches = new LinkedHashMap<>();
+  final LinkedHashMap<String, LinkedHashSet<Runnable>> nodeWatches = new LinkedHashMap<>();
   final List<ConnectionListener> listeners = new ArrayList<>();
   final Map<String, Known> known = new HashMap<>();
 
@@ -258,6 +290,11 @@ final class SimClient implements NodeStore {
   @Override
   public void children(String lockPath, Runnable onChange, Reply<List<String>> reply) {
     send(new Request(Kind.CHILDREN, lockPath, null, onChange, reply));
+  }
+
+  @Override
+  public void watchNode(String nodePath, Runnable onGone, Reply<Boolean> reply) {
+    send(new Request(Kind.NODE, nodePath, null, onGone, reply));
   }
 
   @Override
@@ -345,6 +382,18 @@ final class SimClient implements NodeStore {
           reply(request, Code.OK, names, null);
           return;
         }
+      case NODE:
+        {
+          Node node = server.node(request.path);
+          request.applied = true;
+          if (node == null) {
+            reply(request, Code.NO_NODE, null, "no node " + request.path);
+            return;
+          }
+          node.watchers.add(this);
+          reply(request, Code.OK, Boolean.TRUE, null);
+          return;
+        }
       default:
         {
           Node node = server.node(request.path);
@@ -380,6 +429,10 @@ final class SimClient implements NodeStore {
 
   void watchFired(String path, Node cause, boolean deletion, long zxid) {
     outbound.add(new WatchDelivery(zxid, path, cause, deletion));
+  }
+
+  void nodeWatchFired(Node node, long zxid) {
+    outbound.add(new NodeWatchDelivery(zxid, node));
   }
 
   // ---- the client side -----------------------------------------------------------------------
@@ -445,6 +498,9 @@ final class SimClient implements NodeStore {
     for (Parent parent : server.parents.values()) {
       parent.watchers.remove(this);
     }
+    for (Node node : server.nodes.values()) {
+      node.watchers.remove(this);
+    }
     connected = false;
     for (Request request : lost) {
       switch (request.kind) {
@@ -459,6 +515,7 @@ final class SimClient implements NodeStore {
           }
           break;
         case CHILDREN:
+        case NODE:
           outbound.add(new ReplyDelivery(0, request, Code.CONNECTION_LOSS, null, "reply lost"));
           break;
         default:
@@ -503,6 +560,17 @@ final class SimClient implements NodeStore {
         parent.watchers.add(this);
       }
     }
+    for (Map.Entry<String, LinkedHashSet<Runnable>> e : nodeWatches.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue;
+      }
+      Node node = server.history.get(e.getKey());
+      if (node != null && !node.exists()) {
+        nodeWatchFired(node, server.zxid); // it went while we were away
+      } else if (node != null) {
+        node.watchers.add(this);
+      }
+    }
     List<Request> retry = new ArrayList<>(parked);
     parked.clear();
     for (Request request : retry) {
@@ -528,6 +596,7 @@ final class SimClient implements NodeStore {
     }
     sessionGivenUp = true;
     childWatches.clear();
+    nodeWatches.clear();
     for (Request request : parked) {
       if (request.kind != Kind.CLEANUP) {
         outbound.add(new ReplyDelivery(0, request, Code.SESSION_EXPIRED, null, "session ended"));
@@ -565,6 +634,13 @@ final class SimClient implements NodeStore {
           }
         }
       }
+    } else if (d.code == Code.OK && request.kind == Kind.NODE) {
+      nodeWatches.computeIfAbsent(request.path, p -> new LinkedHashSet<>()).add(request.watch);
+    } else if (d.code == Code.NO_NODE && request.kind == Kind.NODE) {
+      Known k = known.get(request.path);
+      if (k != null) {
+        sign(k, "a read that found it gone");
+      }
     } else if (request.kind == Kind.DELETE) {
       Known k = known.get(request.path);
       if (k != null) {
@@ -573,26 +649,6 @@ final class SimClient implements NodeStore {
         if (mine != null) {
           mine.remove(k.path);
         }
-      }
-    }
-  }
-
-  private void noteWatch(WatchDelivery d) {
-    Map<String, Known> mine = undeleted.get(d.path);
-    if (mine == null || mine.isEmpty()) {
-      return;
-    }
-    if (d.cause != null) {
-      Known k = d.deletion ? mine.get(d.cause.path) : null;
-      if (k != null) {
-        sign(k, "watch event of its deletion");
-      }
-      return;
-    }
-    for (Known k : mine.values()) {
-      Node node = server.history.get(k.path);
-      if (node == null || !node.exists()) {
-        sign(k, "watch event after its deletion");
       }
     }
   }

@@ -80,6 +80,9 @@ final class SimZooKeeper {
     /** The simulation step at which the node left the server, or -1 while it exists. */
     long deletedStep = -1;
 
+    /** Clients whose connection has a watch on this node (a read that set one). */
+    final LinkedHashSet<SimClient> watchers = new LinkedHashSet<>();
+
     String deletedBy;
 
     Node(Parent parent, String name, long czxid, Session owner) {
@@ -199,6 +202,11 @@ final class SimZooKeeper {
     node.parent.children.remove(node.name);
     node.owner.ephemerals.remove(node);
     node.parent.pzxid = ++zxid;
+    // As ZooKeeper does: the node's own watches first, then its parent's children watches.
+    for (SimClient client : node.watchers) {
+      client.nodeWatchFired(node, zxid);
+    }
+    node.watchers.clear();
     fireChildWatches(node.parent, node, true);
   }
 
@@ -241,6 +249,9 @@ final class SimZooKeeper {
       // client has not moved on to a newer session.
       for (Parent parent : parents.values()) {
         parent.watchers.remove(session.client);
+      }
+      for (Node node : nodes.values()) {
+        node.watchers.remove(session.client);
       }
     }
   }
