@@ -22,13 +22,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *       among the contenders it conflicts with ({@link #onChildren}), or one this JVM already runs
  *       calls under and still trusts ({@link OwnNode#trusted}): a read share, or the write node
  *       handed from writer to writer in this JVM one at a time ({@link #leaveWrite}).
- *   <li><b>I2, loss is reported.</b> A node is watched from the reply to its create on: every
- *       change of the path's children re-lists them ({@link #relist}), and a listing sent after the
- *       create's reply that lacks the node marks it lost. A disconnection or a failed watch makes
- *       every node suspect ({@link #onConnection}, {@link #onChildren}); a suspect or lost node is
- *       never granted, joined, passed or kept. A call ending under a lost node gets the reason from
- *       {@link #leave}; one ending while ZooKeeper is away gets {@link LockLoss#PENDING} and the
- *       answer once ZooKeeper shows the node again, or {@link LockLoss#UNCONFIRMED}.
+ *   <li><b>I2, loss is reported.</b> A node is watched from the reply to its create on: a node that
+ *       calls may share or take over carries a deletion watch of its own ({@link #watchNode}), and
+ *       a listing of the path sent after the create's reply that lacks the node marks it lost
+ *       ({@link #judge}). A disconnection or a watch that cannot be set makes nodes suspect ({@link
+ *       #onConnection}, {@link #onChildren}); a suspect or lost node is never granted, joined,
+ *       passed or kept ({@link OwnNode#trusted}). A call ending under a lost node gets the reason
+ *       from {@link #leave}; the call that removes a node waits for the delete's answer; one ending
+ *       while ZooKeeper is away gets {@link LockLoss#PENDING} and the answer once ZooKeeper shows
+ *       the node again, or {@link LockLoss#UNCONFIRMED}.
  *   <li><b>I3, token order.</b> Follows from I1: a node's czxid exceeds those of every node queued
  *       before it, and a write grant is made only once those are gone.
  *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are queued on the store,
