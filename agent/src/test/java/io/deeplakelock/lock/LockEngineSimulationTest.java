@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class LockEngineSimulationTest {
 
-  private static final long STEPS = Long.getLong("sim.steps", 2_000_000L);
+  private static final long STEPS = Long.getLong("sim.steps", 10_000_000L);
   private static final long FROM = Long.getLong("sim.from", 1L);
 
   @Test
