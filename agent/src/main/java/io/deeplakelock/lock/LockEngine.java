@@ -37,9 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       and the store never replies inside a call. Removal is in the background ({@link #release}).
  *   <li><b>I5, liveness.</b> All state changes happen under {@link #mu} and end with {@link
  *       #dispatch} and a signal of {@link #changed}, so no wake-up is lost. An idle node is removed
- *       when another contender queues ({@link #afterQueueChange}) or when the linger ends; a write
- *       node is passed at most {@link #MAX_PASSES_WHILE_CONTENDED} times once contended; a read
- *       share closes once a writer queues behind it.
+ *       when the linger ends; once another contender queues behind a write node, this JVM keeps
+ *       using it for at most the linger time ({@link #mayKeep}) and then hands it to at most {@link
+ *       #MAX_PASSES_WHILE_CONTENDED} more local writers; a read share closes once a writer queues
+ *       behind it.
  *   <li><b>I6, clean up.</b> Every node ends {@code GONE}: removed by us, or known gone. The path's
  *       children are watched only while this JVM has a node there, with one watcher object.
  * </ul>
@@ -244,14 +245,14 @@ final class LockEngine {
     w.owner = null;
     if (n.trusted(store.liveSession())) {
       Request next = firstWaiting(writers);
-      if (next != null && (!n.contended || w.passesWhileContended < MAX_PASSES_WHILE_CONTENDED)) {
+      if (next != null && (mayKeep(n) || w.passesWhileContended < MAX_PASSES_WHILE_CONTENDED)) {
         pass(w, next);
         return;
       }
-      if (next == null && settings.lingerNanos > 0 && !n.contended) {
+      if (next == null && settings.lingerNanos > 0 && mayKeep(n)) {
         w.state = WriteHandoff.State.IDLE;
         w.idleSince = clock.nanoTime();
-        scheduleLinger(w);
+        scheduleCheck(w, keepLeft(w));
         return;
       }
     }
@@ -295,7 +296,7 @@ final class LockEngine {
         }
         return; // granted with its node, or passed when its owner leaves
       }
-      if (w.node.trusted(store.liveSession()) && !w.node.contended) {
+      if (w.node.trusted(store.liveSession()) && mayKeep(w.node)) {
         writers.remove(head);
         w.state = WriteHandoff.State.IN_USE;
         w.owner = head;
@@ -552,7 +553,10 @@ final class LockEngine {
       }
     }
     for (int i = at + 1; i < queue.size() && !n.contended; i++) {
-      n.contended = n.mode == LockMode.WRITE || queue.get(i).write;
+      if (n.mode == LockMode.WRITE || queue.get(i).write) {
+        n.contended = true;
+        n.contendedSince = clock.nanoTime();
+      }
     }
     n.blocker = blocker;
     if (n.phase == OwnNode.Phase.QUEUED) {
@@ -632,9 +636,35 @@ final class LockEngine {
       if (n.hold instanceof ReadShare) {
         close((ReadShare) n.hold);
       } else if (n.hold == write && write.state == WriteHandoff.State.IDLE) {
-        releaseWrite(write);
+        long left = keepLeft(write);
+        // Idle when the contender came: nobody here is using it, so it goes at once. Contended
+        // while in use: the busy writer may come back for it until the linger time is up.
+        if (left <= 0 || n.contendedSince - write.idleSince >= 0) {
+          releaseWrite(write);
+        } else {
+          scheduleCheck(write, left);
+        }
       }
     }
+  }
+
+  /**
+   * May this JVM keep using the node? Always while nobody queues behind it; once someone does while
+   * it is in use, for the linger time at most (0 without linger): a busy JVM finishes its burst,
+   * and the waiter's wait stays bounded.
+   */
+  private boolean mayKeep(OwnNode n) {
+    return !n.contended || clock.nanoTime() - n.contendedSince < settings.lingerNanos;
+  }
+
+  /** How much longer an idle write node may be kept: the linger, cut short by contention. */
+  private long keepLeft(WriteHandoff w) {
+    long now = clock.nanoTime();
+    long left = settings.lingerNanos - (now - w.idleSince);
+    if (w.node.contended) {
+      left = Math.min(left, settings.lingerNanos - (now - w.node.contendedSince));
+    }
+    return left;
   }
 
   /** Removes our node in the background; a node not created yet is removed once it is. */
@@ -876,37 +906,43 @@ final class LockEngine {
 
   // ---- linger -----------------------------------------------------------------------------------
 
-  private void scheduleLinger(Hold h) {
-    if (h instanceof WriteHandoff) {
-      WriteHandoff w = (WriteHandoff) h;
-      if (w.lingerScheduled) {
-        return;
-      }
-      w.lingerScheduled = true;
-    } else {
-      ReadShare s = (ReadShare) h;
-      if (s.lingerScheduled) {
-        return;
-      }
+  private void scheduleLinger(ReadShare s) {
+    if (!s.lingerScheduled) {
       s.lingerScheduled = true;
+      clock.schedule(() -> lingerCheck(s, 0), settings.lingerNanos);
     }
-    clock.schedule(() -> lingerCheck(h), settings.lingerNanos);
+  }
+
+  /**
+   * Looks at an idle write node again within {@code delay}; one check is pending at a time, the
+   * earliest one needed (a later one finds itself superseded and does nothing).
+   */
+  private void scheduleCheck(WriteHandoff w, long delay) {
+    long at = clock.nanoTime() + delay;
+    if (w.lingerScheduled && w.checkAt - at <= 0) {
+      return;
+    }
+    w.lingerScheduled = true;
+    w.checkAt = at;
+    clock.schedule(() -> lingerCheck(w, at), delay);
   }
 
   /** The timer's look at a kept node: removed once unused for a whole linger period. */
-  private void lingerCheck(Hold h) {
+  private void lingerCheck(Hold h, long at) {
     mu.lock();
     try {
       if (h instanceof WriteHandoff) {
         WriteHandoff w = (WriteHandoff) h;
+        if (!w.lingerScheduled || w.checkAt != at) {
+          return; // superseded by an earlier check
+        }
         w.lingerScheduled = false;
         if (w.state == WriteHandoff.State.IDLE) {
-          long idle = clock.nanoTime() - w.idleSince;
-          if (idle >= settings.lingerNanos) {
+          long left = keepLeft(w);
+          if (left <= 0) {
             releaseWrite(w);
           } else {
-            w.lingerScheduled = true;
-            clock.schedule(() -> lingerCheck(w), settings.lingerNanos - idle);
+            scheduleCheck(w, left);
           }
         }
       } else {

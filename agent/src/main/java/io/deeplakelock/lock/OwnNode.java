@@ -53,6 +53,9 @@ final class OwnNode {
    */
   boolean contended;
 
+  /** When this JVM first saw a contender behind it. */
+  long contendedSince;
+
   /** Nobody wants the node any more: remove it as soon as it exists. */
   boolean abandoned;
 

@@ -40,6 +40,9 @@ final class WriteHandoff extends Hold {
 
   boolean lingerScheduled;
 
+  /** When the pending check is due (valid while {@link #lingerScheduled}). */
+  long checkAt;
+
   WriteHandoff(OwnNode node) {
     super(node);
   }
