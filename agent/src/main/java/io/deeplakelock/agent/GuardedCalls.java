@@ -224,7 +224,7 @@ final class GuardedCalls implements LockHandler {
   private static void afterAcquire(
       Rule rule, Class<?> origin, String where, Object self, Object[] args, CallFrames held) {
     try {
-      rule.afterAcquire().evaluate(origin, self, args);
+      rule.afterAcquire().invoke(origin, self, args);
     } catch (RuntimeException e) {
       try {
         held.close();

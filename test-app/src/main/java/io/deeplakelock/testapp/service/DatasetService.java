@@ -61,7 +61,8 @@ public final class DatasetService {
           }
           return 0;
         case "writer":
-          return new WriterWorkload(Arguments.parse(options, "dataset", "id", "ops", "go", "seed"))
+          return new WriterWorkload(
+                  Arguments.parse(options, "dataset", "id", "ops", "go", "seed", "appends-only"))
               .run(out, err);
         case "searcher":
           return new SearcherWorkload(

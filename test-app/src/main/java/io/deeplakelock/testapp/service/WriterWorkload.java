@@ -11,15 +11,18 @@ import java.util.concurrent.TimeUnit;
  * seeded order, and reports which operations were acknowledged.
  *
  * <pre>
- * writer --dataset PATH --id W --ops N --go FILE [--seed S]
+ * writer --dataset PATH --id W --ops N --go FILE [--seed S] [--appends-only]
  * </pre>
  *
  * Prints {@code READY}, waits for the go file, runs the operations, then prints one {@link
- * WriterReport} JSON line. An operation that throws (a lock error from the agent, a corrupt
- * dataset, anything) counts as failed and the writer carries on.
+ * WriterReport} JSON line. With {@code --appends-only} every operation appends, as the writers of
+ * Deep Lake's append-only pattern ({@code config/append-only.yaml}) do. An operation that throws (a
+ * lock error from the agent, a corrupt dataset, anything) counts as failed and the writer carries
+ * on.
  */
 final class WriterWorkload {
-  static final String USAGE = "writer --dataset PATH --id W --ops N --go FILE [--seed S]";
+  static final String USAGE =
+      "writer --dataset PATH --id W --ops N --go FILE [--seed S] [--appends-only]";
 
   /** Share of operations that append; the rest update or delete an own row. */
   private static final double APPEND_SHARE = 0.55;
@@ -32,6 +35,7 @@ final class WriterWorkload {
   private final int ops;
   private final StartSignal start;
   private final Random random;
+  private final boolean appendsOnly;
 
   WriterWorkload(Arguments args) {
     this.datasetPath = args.required("dataset");
@@ -43,6 +47,7 @@ final class WriterWorkload {
     this.start = new StartSignal(args.required("go"));
     String seed = args.optional("seed", null);
     this.random = new Random(seed == null ? id.hashCode() : Long.parseLong(seed));
+    this.appendsOnly = args.flag("appends-only");
   }
 
   int run(PrintStream out, PrintStream err) throws InterruptedException {
@@ -55,7 +60,7 @@ final class WriterWorkload {
       double roll = random.nextDouble();
       List<WriterReport.OwnRow> updatable = history.updatable();
       List<WriterReport.OwnRow> deletable = history.deletable();
-      if (roll < APPEND_SHARE || deletable.isEmpty()) {
+      if (appendsOnly || roll < APPEND_SHARE || deletable.isEmpty()) {
         int seq = history.nextSeq();
         try {
           long index =

@@ -71,6 +71,34 @@ class CheckCommandIT {
   }
 
   @Test
+  void appendOnlyRulesResolveTheirVoidAfterAcquire() throws Exception {
+    // afterAcquire: this.reload() returns void; check and the agent both accept it (the agent
+    // once refused every call for it while check said "ok").
+    String config = "../config/append-only.yaml";
+    String text = read(moduleDir().resolve(config));
+
+    Result r = check("--config", config, "--classpath", "target/test-app.jar");
+
+    assertEquals(0, r.exit, r.toString());
+    String appendOnly = "[timeout=30s onTimeout=fail readLocks=false onLockLost=throw";
+    assertLinesMatch(
+        List.of(
+            config + ": valid, 2 rule(s); ZooKeeper 127.0.0.1:2181, lock root /deeplake",
+            SCANNED,
+            ruleLine(config, text, "appends", "write lock on this.path")
+                .replace(POLICY, appendOnly + " afterAcquire=this.reload()]"),
+            "  guards " + DATASET + ".append(java.lang.String,java.lang.String,float[])",
+            ruleLine(config, text, "reads", "read lock on this.path")
+                .replace(POLICY, appendOnly + "]"),
+            "  guards " + DATASET + ".get(long)",
+            "  guards " + DATASET + ".size()",
+            "  guards " + DATASET + ".search(float[],int)",
+            "result: 2 rule(s) ok, 0 matching nothing, 0 unresolvable, 0 conflict(s)"),
+        r.stdoutLines(),
+        r.toString());
+  }
+
+  @Test
   void deadAndUnresolvableRulesAreListedWithExitStatusOne() throws Exception {
     String text =
         """
