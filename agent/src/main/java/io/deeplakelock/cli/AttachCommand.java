@@ -21,14 +21,14 @@ final class AttachCommand {
           + "retransforms the classes it has already loaded. The rules file is checked here\n"
           + "first. On JDK 21+ start the target with -XX:+EnableDynamicAgentLoading, or it\n"
           + "prints a warning (and future JDKs refuse).\n"
-          + "Exit status: 0 attached, 1 the attach failed, 2 usage error or invalid rules file.\n";
+          + "Exit status: 0 attached, 1 the attach failed, 2 invalid rules file, 64 usage error.\n";
 
   static final String DETACH_USAGE =
       "usage: java -jar deeplake-lock.jar detach <pid>\n"
           + "\n"
           + "Removes all advice from the running JVM <pid>; guarded calls in flight finish under\n"
           + "the locks they took, then the agent's ZooKeeper session is closed.\n"
-          + "Exit status: 0 detached, 1 the detach failed, 2 usage error.\n";
+          + "Exit status: 0 detached, 1 the detach failed, 64 usage error.\n";
 
   static final String RELOAD_USAGE =
       "usage: java -jar deeplake-lock.jar reload <pid>\n"
@@ -37,7 +37,7 @@ final class AttachCommand {
           + "by itself when the file changes). The new rules are validated first: an invalid\n"
           + "file leaves the old rules in force. Calls in flight finish under the locks they\n"
           + "took. Changes to the zookeeper section, locks.root and locks.protocol need a restart.\n"
-          + "Exit status: 0 reloaded, 1 no agent there or the file is invalid, 2 usage error.\n";
+          + "Exit status: 0 reloaded, 1 no agent there or the file is invalid, 64 usage error.\n";
 
   private AttachCommand() {}
 
@@ -48,7 +48,7 @@ final class AttachCommand {
     }
     if (args.length != 2 || !args[1].matches("\\d+")) {
       err.print(RELOAD_USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     return load(args[1], "--reload", "reloaded the rules of " + args[1], out, err);
   }
@@ -67,19 +67,19 @@ final class AttachCommand {
       } else {
         err.println("deeplake-lock attach: unexpected argument '" + args[i] + "'");
         err.print(ATTACH_USAGE);
-        return Main.USAGE_OR_INVALID;
+        return Main.USAGE;
       }
     }
     if (pid == null || config == null) {
       err.print(ATTACH_USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     Path rules = Paths.get(config).toAbsolutePath().normalize();
     try {
       RuleFile.load(rules);
     } catch (RuleFileException e) {
       e.problems().forEach(err::println);
-      return Main.USAGE_OR_INVALID;
+      return Main.INVALID;
     }
     // The target resolves the path against its own working directory: pass it absolute.
     return load(pid, rules.toString(), "attached to " + pid + " with rules " + rules, out, err);
@@ -92,7 +92,7 @@ final class AttachCommand {
     }
     if (args.length != 2 || !args[1].matches("\\d+")) {
       err.print(DETACH_USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     return load(args[1], "--detach", "detached from " + args[1], out, err);
   }

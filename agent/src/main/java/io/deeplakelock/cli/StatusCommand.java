@@ -22,7 +22,7 @@ final class StatusCommand {
           + "per lock path: acquisitions, waits, timeouts, lost locks, fencing token, wait and\n"
           + "hold time percentiles, and this JVM's current holders and waiters. The same figures\n"
           + "are on JMX as deeplake.lock:type=Agent. Needs a JDK (attach API), same user.\n"
-          + "Exit status: 0 printed, 1 no agent in that JVM or it cannot be reached, 2 usage.\n";
+          + "Exit status: 0 printed, 1 no agent in that JVM or it cannot be reached, 64 usage.\n";
 
   private StatusCommand() {}
 
@@ -33,7 +33,7 @@ final class StatusCommand {
     }
     if (args.length != 2 || !args[1].matches("\\d+")) {
       err.print(USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     String pid = args[1];
     String address;
