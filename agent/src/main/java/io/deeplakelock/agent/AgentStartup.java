@@ -145,15 +145,23 @@ final class AgentStartup {
   /**
    * Installs the instrumentation for {@code transformer}; also used by reload. With {@code
    * retransformLoaded}, classes loaded already are woven too (attach, reload).
+   *
+   * <p><b>Order among agents.</b> The transformer is always registered as retransformation-capable,
+   * even when nothing loaded is retransformed at start-up (an empty discovery). The JVM runs such
+   * transformers after the ones that are not, so agents like JaCoCo, which record the class bytes
+   * they are given, see the class file as built whatever the order of the {@code -javaagent} flags;
+   * the OpenTelemetry agent registers the same way for the same reason.
    */
   static ResettableClassFileTransformer weave(
       Instrumentation inst, GuardTransformer transformer, boolean retransformLoaded) {
+    AgentBuilder.RedefinitionStrategy.DiscoveryStrategy discovery =
+        retransformLoaded
+            ? AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.SinglePass.INSTANCE
+            : new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit();
     return quietAgentBuilder()
         .disableClassFormatChanges()
-        .with(
-            retransformLoaded
-                ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION
-                : AgentBuilder.RedefinitionStrategy.DISABLED)
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(discovery)
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
         .with(new TypePoolCache())
         .with(new TransformLog(transformer))

@@ -84,12 +84,25 @@ final class ServiceJvms implements AutoCloseable {
   ChildJvm startMain(
       String name, Path rules, Map<String, String> environment, String mainClass, String... args)
       throws IOException {
+    List<String> agents =
+        rules == null
+            ? Collections.<String>emptyList()
+            : Collections.singletonList("-javaagent:" + agentJar() + "=" + rules.toAbsolutePath());
+    return startWithFlags(name, agents, environment, mainClass, args);
+  }
+
+  /** Starts {@code mainClass} with {@code jvmFlags} (agents, in their order) and no others. */
+  ChildJvm startWithFlags(
+      String name,
+      List<String> jvmFlags,
+      Map<String, String> environment,
+      String mainClass,
+      String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(JVM_OPTIONS);
-    if (rules != null) {
-      command.add("-javaagent:" + agentJar() + "=" + rules.toAbsolutePath());
-    }
+    command.addAll(jvmFlags);
     command.add("-cp");
     command.add(
         classpath + File.pathSeparator + Paths.get("target", "test-classes").toAbsolutePath());
