@@ -78,8 +78,8 @@ public final class DatasetLock {
   }
 
   /** Observe mode: records whether a call in {@code mode} would wait now; never blocks. */
-  public void observe(LockMode mode) {
-    queue.observe(mode, stats);
+  public AutoCloseable observe(LockMode mode) {
+    return ObserveMarkers.enter(service, queue.path(), mode, stats);
   }
 
   /** Shadow mode: records that a call would have taken this lock; no ZooKeeper traffic. */

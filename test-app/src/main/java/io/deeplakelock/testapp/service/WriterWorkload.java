@@ -2,7 +2,9 @@ package io.deeplakelock.testapp.service;
 
 import io.deeplakelock.testapp.dataset.Dataset;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -95,7 +97,13 @@ final class WriterWorkload {
       }
     }
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-    out.println(Json.write(history.build(elapsedMs, LockWaitProbe.totalWaitMillis()).toJson()));
+    Map<String, Object> report =
+        new LinkedHashMap<>(history.build(elapsedMs, LockWaitProbe.totalWaitMillis()).toJson());
+    Map<String, Object> observe = LockWaitProbe.observeCounts();
+    if (observe != null) {
+      report.put("observe", observe); // the agent's observe-mode counters, when it runs
+    }
+    out.println(Json.write(report));
     return 0;
   }
 
