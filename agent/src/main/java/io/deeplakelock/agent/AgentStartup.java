@@ -171,15 +171,18 @@ final class AgentStartup {
         .installOn(inst);
   }
 
+  /**
+   * An older {@code reload} command attaches with {@code --reload}. Nothing here may throw: the
+   * target would print "Exception in thread Attach Listener" with a stack; the reload reports on
+   * the service's stderr in one line instead.
+   */
   private static void reload() {
     RunningAgent agent = RunningAgent.current();
     if (agent == null) {
-      throw new IllegalStateException("deeplake-lock: not running in this JVM; attach it first");
+      System.err.println("deeplake-lock: reload asked, but the agent is not running in this JVM");
+      return;
     }
-    if (!agent.reload()) {
-      throw new IllegalStateException(
-          "deeplake-lock: the rules file " + agent.rulesFile() + " is invalid; old rules stay");
-    }
+    agent.reloadReport();
   }
 
   private static void detach() {

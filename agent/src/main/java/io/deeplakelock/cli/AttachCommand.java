@@ -6,6 +6,11 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
@@ -50,7 +55,43 @@ final class AttachCommand {
       err.print(RELOAD_USAGE);
       return Main.USAGE;
     }
-    return load(args[1], "--reload", "reloaded the rules of " + args[1], out, err);
+    String pid = args[1];
+    String address;
+    try {
+      address = StatusCommand.localManagementAddress(pid);
+    } catch (Exception e) {
+      err.println(
+          "deeplake-lock reload: cannot attach to " + pid + ": " + StatusCommand.rootCause(e));
+      return Main.PROBLEMS;
+    }
+    // Through the agent's JMX bean, not by loading the agent again: the answer comes back here,
+    // and nothing is thrown in the service's attach thread.
+    try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+      MBeanServerConnection server = connector.getMBeanServerConnection();
+      ObjectName name = new ObjectName("deeplake.lock:type=Agent");
+      if (!server.isRegistered(name)) {
+        err.println("deeplake-lock reload: deeplake-lock is not running in " + pid);
+        return Main.PROBLEMS;
+      }
+      String[] report = (String[]) server.invoke(name, "reload", new Object[0], new String[0]);
+      if (report.length > 0 && report[0].equals("invalid")) {
+        for (int i = 1; i < report.length; i++) {
+          err.println(
+              "deeplake-lock reload: the rules file of "
+                  + pid
+                  + " is invalid; the rules in force stay: "
+                  + report[i]);
+        }
+        return Main.PROBLEMS;
+      }
+      for (int i = 1; i < report.length; i++) {
+        out.println("deeplake-lock reload: " + (i == 1 ? report[i] + " in " + pid : report[i]));
+      }
+      return Main.OK;
+    } catch (Exception e) {
+      err.println("deeplake-lock reload: " + StatusCommand.rootCause(e));
+      return Main.PROBLEMS;
+    }
   }
 
   static int attach(String[] args, PrintStream out, PrintStream err) {

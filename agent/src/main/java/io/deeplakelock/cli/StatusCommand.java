@@ -130,7 +130,7 @@ final class StatusCommand {
   }
 
   /** Starts (or finds) the target's local JMX agent through the JDK attach API. */
-  private static String localManagementAddress(String pid) throws Exception {
+  static String localManagementAddress(String pid) throws Exception {
     Class<?> vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
     Object vm = vmClass.getMethod("attach", String.class).invoke(null, pid);
     try {
@@ -141,7 +141,7 @@ final class StatusCommand {
     }
   }
 
-  private static String rootCause(Throwable e) {
+  static String rootCause(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null) {
       t = t.getCause();
