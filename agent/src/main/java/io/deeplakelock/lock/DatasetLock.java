@@ -409,10 +409,14 @@ public final class DatasetLock {
     }
   }
 
-  /** Waits in the fair local writer queue; counts the wait; false when the deadline passed. */
+  /** Waits in the fair local writer queue; counts the wait once over; false on the deadline. */
   private boolean waitForGate(long deadline) throws InterruptedException {
-    stats.waited.increment();
-    return writerGate.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    boolean entered =
+        writerGate.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    if (entered) {
+      stats.waited.increment(); // not before: a thread still waiting is a waiter, not a count
+    }
+    return entered;
   }
 
   /** Takes over a passed or lingering write node, if it is still ours; false otherwise. */

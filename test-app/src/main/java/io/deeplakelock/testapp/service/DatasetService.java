@@ -69,7 +69,8 @@ public final class DatasetService {
                   Arguments.parse(options, "dataset", "go", "searches", "id", "k", "seed"))
               .run(out);
         case "hold":
-          return new HoldWorkload(Arguments.parse(options, "dataset", "release", "touch", "exit"))
+          return new HoldWorkload(
+                  Arguments.parse(options, "dataset", "release", "touch", "exit", "contend"))
               .run(out);
         case "verify":
           return new VerifyWorkload(Arguments.parse(options, "dataset", "histories")).run(out);
