@@ -100,7 +100,7 @@ final class AgentStartup {
         new Thread(
             () -> {
               watch.shutdownNow();
-              unmatched.run();
+              unmatched.atShutdown();
               service.close(); // ends the session: this JVM's lock nodes go at once
             },
             "deeplake-lock-shutdown");
@@ -118,7 +118,11 @@ final class AgentStartup {
     self.set(agent);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     RunningAgent.register(agent);
-    watch.schedule(unmatched, UNMATCHED_WARNING_DELAY_SECONDS, TimeUnit.SECONDS);
+    watch.scheduleWithFixedDelay(
+        unmatched,
+        UNMATCHED_WARNING_DELAY_SECONDS,
+        UNMATCHED_WARNING_DELAY_SECONDS,
+        TimeUnit.SECONDS);
     // Off the start-up path: the platform MBean server costs tens of milliseconds to create.
     watch.execute(new AgentStatus(agent)::register);
     agent.watchRulesFile();
