@@ -91,6 +91,9 @@ final class AgentStartup {
     // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
     // through them for classes to retransform cost over a second. Attach must retransform.
     ResettableClassFileTransformer installed = weave(inst, transformer, attached);
+    // Here, not in the first guarded call: that may run on a virtual thread, which class loading
+    // and initialisation would pin.
+    AgentClasses.initialize();
 
     ScheduledExecutorService watch =
         Executors.newSingleThreadScheduledExecutor(new DaemonThreads("watch"));

@@ -99,8 +99,20 @@ final class ServiceJvms implements AutoCloseable {
       String mainClass,
       String... args)
       throws IOException {
+    return startOn(java, name, jvmFlags, environment, mainClass, args);
+  }
+
+  /** As {@link #startWithFlags}, on the {@code java} launcher of another JDK. */
+  ChildJvm startOn(
+      String javaLauncher,
+      String name,
+      List<String> jvmFlags,
+      Map<String, String> environment,
+      String mainClass,
+      String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(java);
+    command.add(javaLauncher);
     command.addAll(JVM_OPTIONS);
     command.addAll(jvmFlags);
     command.add("-cp");
