@@ -82,11 +82,17 @@ final class CheckCommand {
         return Main.USAGE;
       }
     }
-    try (ClassScan classes = scan) {
-      return check(config, file, classes, out, err);
-    } catch (IOException e) {
-      err.println("deeplake-lock check: " + e.getMessage());
-      return Main.PROBLEMS;
+    try {
+      return check(config, file, scan, out, err);
+    } finally {
+      if (scan != null) {
+        try {
+          scan.close();
+        } catch (IOException e) {
+          // Only temporary copies of nested jars are left: the verdict stands.
+          err.println("deeplake-lock check: " + e.getMessage());
+        }
+      }
     }
   }
 
