@@ -91,6 +91,9 @@ final class AgentStartup {
     // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
     // through them for classes to retransform cost over a second. Attach must retransform.
     ResettableClassFileTransformer installed = weave(inst, transformer, attached);
+    // Here, not in the first guarded call: that may run on a virtual thread, which class loading
+    // and initialisation would pin.
+    AgentClasses.initialize();
 
     ScheduledExecutorService watch =
         Executors.newSingleThreadScheduledExecutor(new DaemonThreads("watch"));
@@ -100,7 +103,7 @@ final class AgentStartup {
         new Thread(
             () -> {
               watch.shutdownNow();
-              unmatched.run();
+              unmatched.atShutdown();
               service.close(); // ends the session: this JVM's lock nodes go at once
             },
             "deeplake-lock-shutdown");
@@ -118,7 +121,11 @@ final class AgentStartup {
     self.set(agent);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     RunningAgent.register(agent);
-    watch.schedule(unmatched, UNMATCHED_WARNING_DELAY_SECONDS, TimeUnit.SECONDS);
+    watch.scheduleWithFixedDelay(
+        unmatched,
+        UNMATCHED_WARNING_DELAY_SECONDS,
+        UNMATCHED_WARNING_DELAY_SECONDS,
+        TimeUnit.SECONDS);
     // Off the start-up path: the platform MBean server costs tens of milliseconds to create.
     watch.execute(new AgentStatus(agent)::register);
     agent.watchRulesFile();
@@ -145,15 +152,23 @@ final class AgentStartup {
   /**
    * Installs the instrumentation for {@code transformer}; also used by reload. With {@code
    * retransformLoaded}, classes loaded already are woven too (attach, reload).
+   *
+   * <p><b>Order among agents.</b> The transformer is always registered as retransformation-capable,
+   * even when nothing loaded is retransformed at start-up (an empty discovery). The JVM runs such
+   * transformers after the ones that are not, so agents like JaCoCo, which record the class bytes
+   * they are given, see the class file as built whatever the order of the {@code -javaagent} flags;
+   * the OpenTelemetry agent registers the same way for the same reason.
    */
   static ResettableClassFileTransformer weave(
       Instrumentation inst, GuardTransformer transformer, boolean retransformLoaded) {
+    AgentBuilder.RedefinitionStrategy.DiscoveryStrategy discovery =
+        retransformLoaded
+            ? AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.SinglePass.INSTANCE
+            : new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit();
     return quietAgentBuilder()
         .disableClassFormatChanges()
-        .with(
-            retransformLoaded
-                ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION
-                : AgentBuilder.RedefinitionStrategy.DISABLED)
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(discovery)
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
         .with(new TypePoolCache())
         .with(new TransformLog(transformer))
@@ -163,15 +178,18 @@ final class AgentStartup {
         .installOn(inst);
   }
 
+  /**
+   * An older {@code reload} command attaches with {@code --reload}. Nothing here may throw: the
+   * target would print "Exception in thread Attach Listener" with a stack; the reload reports on
+   * the service's stderr in one line instead.
+   */
   private static void reload() {
     RunningAgent agent = RunningAgent.current();
     if (agent == null) {
-      throw new IllegalStateException("deeplake-lock: not running in this JVM; attach it first");
+      System.err.println("deeplake-lock: reload asked, but the agent is not running in this JVM");
+      return;
     }
-    if (!agent.reload()) {
-      throw new IllegalStateException(
-          "deeplake-lock: the rules file " + agent.rulesFile() + " is invalid; old rules stay");
-    }
+    agent.reloadReport();
   }
 
   private static void detach() {

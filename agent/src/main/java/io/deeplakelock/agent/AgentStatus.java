@@ -63,6 +63,11 @@ final class AgentStatus implements AgentStatusMXBean {
   }
 
   @Override
+  public List<String> reload() {
+    return agent.reloadReport();
+  }
+
+  @Override
   public String getVersion() {
     return Version.get();
   }

@@ -34,4 +34,11 @@ public interface AgentStatusMXBean {
 
   /** Every lock path this JVM has used. */
   List<LockStatus> getLocks();
+
+  /**
+   * Re-reads the rules file, as {@code reload <pid>} asks: {@code reloaded} or {@code invalid} (the
+   * rules in force stay), then one line per problem ({@code file:line:col: message}) or per changed
+   * setting that needs a restart.
+   */
+  List<String> reload();
 }

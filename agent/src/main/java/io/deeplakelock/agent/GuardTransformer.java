@@ -33,6 +33,8 @@ final class GuardTransformer implements AgentBuilder.Transformer {
   private final Conflicts conflicts;
   private final Map<Integer, Advice> adviceByRule = new ConcurrentHashMap<>();
   private final Set<String> matchedRules = ConcurrentHashMap.newKeySet();
+  // Per rule name: classes its class pattern selected that had no method it names (a few).
+  private final Map<String, Set<String>> loadedWithoutMethods = new ConcurrentHashMap<>();
   private final Set<String> selectedTypes = ConcurrentHashMap.newKeySet();
   private final Set<String> undecidedReported = ConcurrentHashMap.newKeySet();
   private final AtomicInteger instrumentedMethods = new AtomicInteger();
@@ -95,6 +97,33 @@ final class GuardTransformer implements AgentBuilder.Transformer {
     return instrumentedMethods.get();
   }
 
+  /**
+   * Records the rules whose class pattern selected {@code type} but none of whose methods it has:
+   * evidence that a rule is dead, as opposed to its classes not being loaded yet. Only rules that
+   * select by class name alone: a subtype rule also selects the interface (whose abstract methods
+   * are never guarded), an annotation rule any class of its package.
+   */
+  private void noteLoadedWithoutMethods(
+      TypeDescription type, ClassLoader loader, GuardPlan.Assignment assignment) {
+    for (Rule rule : plan.rulesFor(type, loader)) {
+      if (rule.classPattern() != null
+          && rule.annotatedWith() == null
+          && !assignment.matched().containsKey(rule)) {
+        Set<String> types =
+            loadedWithoutMethods.computeIfAbsent(rule.name(), k -> ConcurrentHashMap.newKeySet());
+        if (types.size() < 3) {
+          types.add(type.getName());
+        }
+      }
+    }
+  }
+
+  /** Classes the rule's class pattern selected that have none of its methods; empty if none. */
+  Set<String> loadedWithoutMethods(Rule rule) {
+    Set<String> types = loadedWithoutMethods.get(rule.name());
+    return types == null ? java.util.Collections.<String>emptySet() : types;
+  }
+
   /** The names of rules that have guarded at least one method so far. */
   Set<String> matchedRules() {
     return matchedRules;
@@ -115,6 +144,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
     for (Rule rule : assignment.matched().keySet()) {
       matchedRules.add(rule.name());
     }
+    noteLoadedWithoutMethods(type, loader, assignment);
     for (Map.Entry<MethodDescription.InDefinedShape, Rule> e : assignment.guarded().entrySet()) {
       Rule rule = e.getValue();
       MethodDescription method = e.getKey();

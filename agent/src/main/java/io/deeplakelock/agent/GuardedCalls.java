@@ -105,8 +105,7 @@ final class GuardedCalls implements LockHandler {
       return null; // a read rule in append-only mode (readLocks: false)
     }
     if (rule.rollout() != RolloutMode.ENFORCE) {
-      rehearse(rule, origin, origin.getName() + "." + method, self, args);
-      return null;
+      return rehearse(rule, origin, origin.getName() + "." + method, self, args);
     }
     String dataset = rule.lockPath() == null ? dataset(rule, origin, method, self, args) : null;
     DatasetLock lock = targets.get(ruleId, dataset);
@@ -193,8 +192,12 @@ final class GuardedCalls implements LockHandler {
   /**
    * Observe and shadow modes: work out what would be locked and record it; never blocks, never
    * fails the call. A dataset expression that fails is logged once per rule and counted.
+   *
+   * @return in observe mode, what ends the call's marker (which observers in other JVMs see); else
+   *     null
    */
-  private void rehearse(Rule rule, Class<?> origin, String where, Object self, Object[] args) {
+  private AutoCloseable rehearse(
+      Rule rule, Class<?> origin, String where, Object self, Object[] args) {
     String path = rule.lockPath();
     try {
       if (path == null) {
@@ -211,20 +214,20 @@ final class GuardedCalls implements LockHandler {
             where,
             e.getMessage());
       }
-      return;
+      return null;
     }
     if (rule.rollout() == RolloutMode.SHADOW) {
       locks.lock(path).shadow();
-    } else {
-      locks.lock(path).observe(rule.mode());
+      return null;
     }
+    return locks.lock(path).observe(rule.mode());
   }
 
   /** Runs the rule's afterAcquire (e.g. a reload); if it fails, releases and refuses the call. */
   private static void afterAcquire(
       Rule rule, Class<?> origin, String where, Object self, Object[] args, CallFrames held) {
     try {
-      rule.afterAcquire().evaluate(origin, self, args);
+      rule.afterAcquire().invoke(origin, self, args);
     } catch (RuntimeException e) {
       try {
         held.close();

@@ -13,8 +13,8 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -96,22 +96,39 @@ final class RunningAgent {
    * @return true when the new rules are in force
    */
   synchronized boolean reload() {
+    return reloadReport().get(0).equals(RELOADED);
+  }
+
+  /** The first line of {@link #reloadReport} when the new rules are in force. */
+  static final String RELOADED = "reloaded";
+
+  /** The first line of {@link #reloadReport} when the file is invalid and the old rules stay. */
+  static final String INVALID = "invalid";
+
+  /**
+   * Re-reads the rules file and applies it, for {@code reload <pid>} and the file watcher.
+   *
+   * @return {@link #RELOADED} or {@link #INVALID}, then one line per problem ({@code file:line:col:
+   *     message}) or per setting that changed but needs a restart
+   */
+  synchronized List<String> reloadReport() {
+    List<String> report = new ArrayList<>();
     AgentConfig next;
     try {
       next = RuleFile.load(rulesFile);
     } catch (RuleFileException e) {
+      // One line: the service's log is read line by line (and by tools that split on lines).
       log.error(
-          "rules file {} changed but is invalid; the rules in force stay:{}{}",
+          "rules file {} is invalid; the rules in force stay: {}",
           rulesFile,
-          System.lineSeparator(),
-          e.getMessage());
-      return false;
+          String.join("; ", e.problems()));
+      report.add(INVALID);
+      report.addAll(e.problems());
+      return report;
     }
-    if (!sameLockSettings(startConfig, next)) {
-      log.warn(
-          "rules file {}: changes to the zookeeper section, locks.root and locks.protocol take"
-              + " effect only after a restart; the new rules are applied with the old ones",
-          rulesFile);
+    List<String> needRestart = settingsNeedingRestart(startConfig, next);
+    for (String change : needRestart) {
+      log.warn("rules file {}: {}", rulesFile, change);
     }
     List<Rule> rules = GuardedCalls.installed().adopt(next.rules());
     GuardTransformer nextTransformer = new GuardTransformer(rules, conflicts);
@@ -121,18 +138,46 @@ final class RunningAgent {
     installed = AgentStartup.weave(inst, nextTransformer, true);
     transformer = nextTransformer;
     previousInstalled.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
-    System.err.println("deeplake-lock: reloaded " + rules.size() + " rule(s) from " + rulesFile);
-    return true;
+    String done = "reloaded " + rules.size() + " rule(s) from " + rulesFile;
+    System.err.println("deeplake-lock: " + done);
+    report.add(RELOADED);
+    report.add(done);
+    report.addAll(needRestart);
+    return report;
   }
 
-  private static boolean sameLockSettings(AgentConfig a, AgentConfig b) {
-    return a.connect().equals(b.connect())
-        && a.sessionTimeoutMillis() == b.sessionTimeoutMillis()
-        && a.connectionTimeoutMillis() == b.connectionTimeoutMillis()
-        && Objects.equals(a.namespace(), b.namespace())
-        && a.root().equals(b.root())
-        && a.protocol() == b.protocol()
-        && a.security().describe().equals(b.security().describe());
+  /** The zookeeper and locks settings that differ, each as a line that says a restart is due. */
+  private static List<String> settingsNeedingRestart(AgentConfig a, AgentConfig b) {
+    List<String> out = new ArrayList<>();
+    restart(out, "zookeeper.connect", a.connect(), b.connect());
+    restart(
+        out,
+        "zookeeper.sessionTimeout",
+        a.sessionTimeoutMillis() + "ms",
+        b.sessionTimeoutMillis() + "ms");
+    restart(
+        out,
+        "zookeeper.connectionTimeout",
+        a.connectionTimeoutMillis() + "ms",
+        b.connectionTimeoutMillis() + "ms");
+    restart(
+        out, "zookeeper.namespace", String.valueOf(a.namespace()), String.valueOf(b.namespace()));
+    restart(out, "zookeeper auth, acl or tls", a.security().describe(), b.security().describe());
+    restart(out, "locks.root", a.root(), b.root());
+    restart(out, "locks.protocol", a.protocol().name(), b.protocol().name());
+    return out;
+  }
+
+  private static void restart(List<String> out, String key, String before, String after) {
+    if (!before.equals(after)) {
+      out.add(
+          key
+              + " changed ("
+              + before
+              + " -> "
+              + after
+              + "): it takes effect only after a restart; the new rules use the old value");
+    }
   }
 
   /** Reloads whenever the rules file is written or replaced (editors often replace it). */

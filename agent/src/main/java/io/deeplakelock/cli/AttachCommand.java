@@ -6,6 +6,11 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
@@ -21,14 +26,14 @@ final class AttachCommand {
           + "retransforms the classes it has already loaded. The rules file is checked here\n"
           + "first. On JDK 21+ start the target with -XX:+EnableDynamicAgentLoading, or it\n"
           + "prints a warning (and future JDKs refuse).\n"
-          + "Exit status: 0 attached, 1 the attach failed, 2 usage error or invalid rules file.\n";
+          + "Exit status: 0 attached, 1 the attach failed, 2 invalid rules file, 64 usage error.\n";
 
   static final String DETACH_USAGE =
       "usage: java -jar deeplake-lock.jar detach <pid>\n"
           + "\n"
           + "Removes all advice from the running JVM <pid>; guarded calls in flight finish under\n"
           + "the locks they took, then the agent's ZooKeeper session is closed.\n"
-          + "Exit status: 0 detached, 1 the detach failed, 2 usage error.\n";
+          + "Exit status: 0 detached, 1 the detach failed, 64 usage error.\n";
 
   static final String RELOAD_USAGE =
       "usage: java -jar deeplake-lock.jar reload <pid>\n"
@@ -37,7 +42,7 @@ final class AttachCommand {
           + "by itself when the file changes). The new rules are validated first: an invalid\n"
           + "file leaves the old rules in force. Calls in flight finish under the locks they\n"
           + "took. Changes to the zookeeper section, locks.root and locks.protocol need a restart.\n"
-          + "Exit status: 0 reloaded, 1 no agent there or the file is invalid, 2 usage error.\n";
+          + "Exit status: 0 reloaded, 1 no agent there or the file is invalid, 64 usage error.\n";
 
   private AttachCommand() {}
 
@@ -48,9 +53,45 @@ final class AttachCommand {
     }
     if (args.length != 2 || !args[1].matches("\\d+")) {
       err.print(RELOAD_USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
-    return load(args[1], "--reload", "reloaded the rules of " + args[1], out, err);
+    String pid = args[1];
+    String address;
+    try {
+      address = StatusCommand.localManagementAddress(pid);
+    } catch (Exception e) {
+      err.println(
+          "deeplake-lock reload: cannot attach to " + pid + ": " + StatusCommand.rootCause(e));
+      return Main.PROBLEMS;
+    }
+    // Through the agent's JMX bean, not by loading the agent again: the answer comes back here,
+    // and nothing is thrown in the service's attach thread.
+    try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+      MBeanServerConnection server = connector.getMBeanServerConnection();
+      ObjectName name = new ObjectName("deeplake.lock:type=Agent");
+      if (!server.isRegistered(name)) {
+        err.println("deeplake-lock reload: deeplake-lock is not running in " + pid);
+        return Main.PROBLEMS;
+      }
+      String[] report = (String[]) server.invoke(name, "reload", new Object[0], new String[0]);
+      if (report.length > 0 && report[0].equals("invalid")) {
+        for (int i = 1; i < report.length; i++) {
+          err.println(
+              "deeplake-lock reload: the rules file of "
+                  + pid
+                  + " is invalid; the rules in force stay: "
+                  + report[i]);
+        }
+        return Main.PROBLEMS;
+      }
+      for (int i = 1; i < report.length; i++) {
+        out.println("deeplake-lock reload: " + (i == 1 ? report[i] + " in " + pid : report[i]));
+      }
+      return Main.OK;
+    } catch (Exception e) {
+      err.println("deeplake-lock reload: " + StatusCommand.rootCause(e));
+      return Main.PROBLEMS;
+    }
   }
 
   static int attach(String[] args, PrintStream out, PrintStream err) {
@@ -67,19 +108,19 @@ final class AttachCommand {
       } else {
         err.println("deeplake-lock attach: unexpected argument '" + args[i] + "'");
         err.print(ATTACH_USAGE);
-        return Main.USAGE_OR_INVALID;
+        return Main.USAGE;
       }
     }
     if (pid == null || config == null) {
       err.print(ATTACH_USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     Path rules = Paths.get(config).toAbsolutePath().normalize();
     try {
       RuleFile.load(rules);
     } catch (RuleFileException e) {
       e.problems().forEach(err::println);
-      return Main.USAGE_OR_INVALID;
+      return Main.INVALID;
     }
     // The target resolves the path against its own working directory: pass it absolute.
     return load(pid, rules.toString(), "attached to " + pid + " with rules " + rules, out, err);
@@ -92,7 +133,7 @@ final class AttachCommand {
     }
     if (args.length != 2 || !args[1].matches("\\d+")) {
       err.print(DETACH_USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     return load(args[1], "--detach", "detached from " + args[1], out, err);
   }

@@ -31,11 +31,14 @@ final class CheckCommand {
           + "'"
           + java.io.File.pathSeparator
           + "'), lists every method each rule guards, and every rule that matches nothing or\n"
-          + "whose dataset expression cannot resolve on the classes it matches.\n"
-          + "Nothing is loaded or run.\n"
+          + "whose dataset expression cannot resolve on the classes it matches. As with java -cp,\n"
+          + "dir/* is every jar of dir; a glob such as lib/*.jar is allowed too. Spring Boot jars\n"
+          + "(BOOT-INF/classes, BOOT-INF/lib) and WARs (WEB-INF/classes, WEB-INF/lib) are read as\n"
+          + "their class loaders read them. Nothing is loaded or run.\n"
           + "\n"
           + "Exit status: 0 all rules guard something and resolve, 1 some rule is dead,\n"
-          + "unresolvable or in conflict, 2 the rules file is invalid (FILE:LINE:COL: message).\n";
+          + "unresolvable or in conflict, 2 the rules file is invalid or missing\n"
+          + "(FILE:LINE:COL: message), 64 a usage error (a bad option or class path entry).\n";
 
   private CheckCommand() {}
 
@@ -53,18 +56,48 @@ final class CheckCommand {
       } else {
         err.println("deeplake-lock check: unexpected argument '" + args[i] + "'");
         err.print(USAGE);
-        return Main.USAGE_OR_INVALID;
+        return Main.USAGE;
       }
     }
     if (config == null) {
       err.print(USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     Path file = Paths.get(config);
     if (!Files.isRegularFile(file)) {
       err.println(config + ":1:1: no such file");
-      return Main.USAGE_OR_INVALID;
+      return Main.INVALID;
     }
+    // The class path first: a usage error there prints nothing else.
+    ClassScan scan = null;
+    if (classPath != null) {
+      try {
+        scan = new ClassScan(classPath);
+      } catch (ClassScan.BadEntryException e) {
+        err.println("deeplake-lock check: " + e.getMessage());
+        err.print(USAGE);
+        return Main.USAGE;
+      } catch (IOException e) {
+        err.println("deeplake-lock check: " + e.getMessage());
+        return Main.USAGE;
+      }
+    }
+    try {
+      return check(config, file, scan, out, err);
+    } finally {
+      if (scan != null) {
+        try {
+          scan.close();
+        } catch (IOException e) {
+          // Only temporary copies of nested jars are left: the verdict stands.
+          err.println("deeplake-lock check: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static int check(
+      String config, Path file, ClassScan scan, PrintStream out, PrintStream err) {
     AgentConfig parsed;
     try {
       parsed = RuleFile.load(file);
@@ -72,7 +105,7 @@ final class CheckCommand {
       for (String problem : e.problems()) {
         err.println(problem);
       }
-      return Main.USAGE_OR_INVALID;
+      return Main.INVALID;
     }
     out.println(
         config
@@ -82,19 +115,14 @@ final class CheckCommand {
             + parsed.connect()
             + ", lock root "
             + parsed.root());
-    if (classPath == null) {
+    if (scan == null) {
       for (Rule rule : parsed.rules()) {
         out.println(describe(rule));
       }
       out.println("classes not scanned: give --classpath to list what each rule guards");
       return Main.OK;
     }
-    try (ClassScan scan = new ClassScan(classPath)) {
-      return report(parsed, scan, out);
-    } catch (IOException e) {
-      err.println("deeplake-lock check: " + e.getMessage());
-      return Main.USAGE_OR_INVALID;
-    }
+    return report(parsed, scan, out);
   }
 
   private static int report(AgentConfig config, ClassScan scan, PrintStream out) {

@@ -35,8 +35,8 @@ final class LocksCommand {
           + "section (connect, namespace, auth, tls) and its locks.root as the default PATH;\n"
           + "--zk then overrides only the connect string. For SASL, start this JVM with\n"
           + "-Djava.security.auth.login.config=JAAS_FILE, as the service is.\n"
-          + "Exit status: 0 listed, 2 usage error, invalid rules file, ZooKeeper unreachable\n"
-          + "or access refused.\n";
+          + "Exit status: 0 listed, 1 ZooKeeper unreachable or access refused, 2 invalid rules\n"
+          + "file, 64 usage error.\n";
 
   private LocksCommand() {}
 
@@ -60,7 +60,7 @@ final class LocksCommand {
       } else {
         err.println("deeplake-lock locks: unexpected argument '" + args[i] + "'");
         err.print(USAGE);
-        return Main.USAGE_OR_INVALID;
+        return Main.USAGE;
       }
     }
     AgentConfig config = null;
@@ -71,14 +71,14 @@ final class LocksCommand {
         for (String problem : e.problems()) {
           err.println(problem);
         }
-        return Main.USAGE_OR_INVALID;
+        return Main.INVALID;
       }
       connect = connect != null ? connect : config.connect();
       path = path != null ? path : config.root();
     }
     if (connect == null) {
       err.print(USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     path = path != null ? path : "/deeplake";
     CuratorFrameworkFactory.Builder builder =
@@ -101,7 +101,7 @@ final class LocksCommand {
                 + connect
                 + " is not reachable"
                 + (config != null && config.security().tls() != null ? " over TLS" : ""));
-        return Main.USAGE_OR_INVALID;
+        return Main.PROBLEMS;
       }
       List<LockQueueView.Entry> own = LockQueueView.of(client, path);
       if (!own.isEmpty()) {
@@ -144,10 +144,10 @@ final class LocksCommand {
                       + " ("
                       + config.security().describe()
                       + ") may not read it"));
-      return Main.USAGE_OR_INVALID;
+      return Main.PROBLEMS;
     } catch (Exception e) {
       err.println("deeplake-lock locks: " + e);
-      return Main.USAGE_OR_INVALID;
+      return Main.PROBLEMS;
     }
   }
 

@@ -8,9 +8,14 @@ public final class Main {
 
   static final int OK = 0;
   static final int PROBLEMS = 1;
-  static final int USAGE_OR_INVALID = 2;
 
-  private static final String USAGE =
+  /** The rules file is invalid or missing ({@code file:line:col} lines on stderr). */
+  static final int INVALID = 2;
+
+  /** The command line is wrong: an unknown command or option, a missing or bad argument. */
+  static final int USAGE = 64; // sysexits.h EX_USAGE
+
+  private static final String HELP =
       "usage: java -jar deeplake-lock.jar <command> [options]\n"
           + "\n"
           + "As an agent:  java -javaagent:deeplake-lock.jar=rules.yaml -jar your-service.jar\n"
@@ -26,7 +31,10 @@ public final class Main {
           + "  locks --zk CONNECT [PATH]\n"
           + "                        list lock holders and waiters under PATH (/deeplake)\n"
           + "  --version             print the version\n"
-          + "  --help                print this help; each command has --help too\n";
+          + "  --help                print this help; each command has --help too\n"
+          + "\n"
+          + "Exit status: 0 success, 1 problems found (see each command), 2 the rules file is\n"
+          + "invalid or missing, 64 a usage error (unknown command or option, bad argument).\n";
 
   private Main() {}
 
@@ -36,14 +44,14 @@ public final class Main {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.print(USAGE);
-      return USAGE_OR_INVALID;
+      err.print(HELP);
+      return USAGE;
     }
     switch (args[0]) {
       case "--help":
       case "-h":
       case "help":
-        out.print(USAGE);
+        out.print(HELP);
         return OK;
       case "--version":
         out.println("deeplake-lock " + Version.get());
@@ -62,8 +70,8 @@ public final class Main {
         return AttachCommand.reload(args, out, err);
       default:
         err.println("deeplake-lock: unknown command '" + args[0] + "'");
-        err.print(USAGE);
-        return USAGE_OR_INVALID;
+        err.print(HELP);
+        return USAGE;
     }
   }
 }

@@ -22,7 +22,7 @@ final class StatusCommand {
           + "per lock path: acquisitions, waits, timeouts, lost locks, fencing token, wait and\n"
           + "hold time percentiles, and this JVM's current holders and waiters. The same figures\n"
           + "are on JMX as deeplake.lock:type=Agent. Needs a JDK (attach API), same user.\n"
-          + "Exit status: 0 printed, 1 no agent in that JVM or it cannot be reached, 2 usage.\n";
+          + "Exit status: 0 printed, 1 no agent in that JVM or it cannot be reached, 64 usage.\n";
 
   private StatusCommand() {}
 
@@ -33,7 +33,7 @@ final class StatusCommand {
     }
     if (args.length != 2 || !args[1].matches("\\d+")) {
       err.print(USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     String pid = args[1];
     String address;
@@ -130,7 +130,7 @@ final class StatusCommand {
   }
 
   /** Starts (or finds) the target's local JMX agent through the JDK attach API. */
-  private static String localManagementAddress(String pid) throws Exception {
+  static String localManagementAddress(String pid) throws Exception {
     Class<?> vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
     Object vm = vmClass.getMethod("attach", String.class).invoke(null, pid);
     try {
@@ -141,7 +141,7 @@ final class StatusCommand {
     }
   }
 
-  private static String rootCause(Throwable e) {
+  static String rootCause(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null) {
       t = t.getCause();

@@ -49,9 +49,14 @@ public final class DatasetLock {
     this.coalesce = coalesce;
   }
 
-  /** Observe mode: records whether a call in {@code mode} would wait now; never blocks. */
-  public void observe(LockMode mode) {
-    LockQueue.observe(service, path(), mode, stats);
+  /**
+   * Observe mode: records whether a call in {@code mode} would wait now, and stands for the call
+   * for other observers while it runs ({@link ObserveMarkers}); never blocks.
+   *
+   * @return closes the call's marker when it ends, or null
+   */
+  public AutoCloseable observe(LockMode mode) {
+    return ObserveMarkers.enter(service, path(), mode, stats);
   }
 
   /** Shadow mode: records that a call would have taken this lock; no ZooKeeper traffic. */

@@ -113,6 +113,24 @@ public final class ValuePath {
 
   /** Evaluates the path for one call; see {@link DatasetExpression#evaluate}. */
   public Object evaluate(Class<?> origin, Object self, Object[] args) {
+    Object value = walk(origin, self, args);
+    if (value == null) {
+      throw new EvaluationException("'" + walked(steps.length) + "' is null");
+    }
+    return value;
+  }
+
+  /**
+   * Runs the path for its effect, as {@code afterAcquire} does ({@code this.reload()}): the last
+   * step may return {@code void}, {@code null} or anything else, which is ignored. Only a null
+   * receiver on the way, or a step that throws, fails.
+   */
+  public void invoke(Class<?> origin, Object self, Object[] args) {
+    walk(origin, self, args);
+  }
+
+  /** The value of the last step, which may be null (a void method reads as null). */
+  private Object walk(Class<?> origin, Object self, Object[] args) {
     Object value;
     if (staticRoot != null) {
       value = staticRoot.read(origin);
@@ -137,9 +155,6 @@ public final class ValuePath {
         throw new EvaluationException("'" + walked(i) + "' is null");
       }
       value = steps[i].apply(value);
-    }
-    if (value == null) {
-      throw new EvaluationException("'" + walked(steps.length) + "' is null");
     }
     return value;
   }

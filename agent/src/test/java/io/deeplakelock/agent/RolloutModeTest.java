@@ -9,6 +9,7 @@ import io.deeplakelock.lock.LockStats;
 import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.RuleFile;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
@@ -50,7 +51,11 @@ class RolloutModeTest {
   @Test
   void observeModeRecordsWhoTheCallWouldHaveWaitedForAndNeverBlocks() throws Exception {
     GuardedCalls calls = handler("observe");
-    assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"}));
+    AutoCloseable alone =
+        calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
+    awaitChildren(1); // its marker
+    alone.close();
+    awaitChildren(0);
     String holder =
         service
             .client()
@@ -59,18 +64,80 @@ class RolloutModeTest {
             .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
             .forPath(LOCK_PATH + "/0123456789abcdef0123456789abcdef__lock__");
     long start = System.nanoTime();
-    assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"}));
+    AutoCloseable second =
+        calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "observe must not wait");
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (stats().wouldWait() == 0 && System.nanoTime() < deadline) {
-      Thread.onSpinWait(); // the queue is read in the background
-    }
+    awaitWouldWait(stats(), 1);
     assertEquals(2, stats().observed());
-    assertEquals(1, stats().wouldWait());
     assertEquals(holder.substring(LOCK_PATH.length() + 1), stats().lastBlocker());
+    second.close();
     assertEquals(
-        1, service.client().getChildren().forPath(LOCK_PATH).size(), "observe creates no node");
+        List.of(holder.substring(LOCK_PATH.length() + 1)),
+        awaitChildren(1),
+        "observe leaves nothing behind but the real holder");
+  }
+
+  @Test
+  void observersInTwoSessionsSeeEachOther() throws Exception {
+    // Two JVMs in observe mode (two ZooKeeper sessions), writing one dataset at the same time:
+    // the later call would have waited for the earlier one. Before markers, neither saw anything.
+    GuardedCalls first = handler("observe");
+    LockService otherService = LockService.start(config("observe"));
+    try {
+      assertTrue(otherService.client().blockUntilConnected(30, TimeUnit.SECONDS));
+      GuardedCalls other =
+          new GuardedCalls(config("observe"), otherService, new Conflicts(), Paths.get("/"));
+
+      AutoCloseable running =
+          first.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
+      awaitChildren(1); // the first call's marker is in place
+      AutoCloseable overlapping =
+          other.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
+
+      try {
+        LockStats seen = otherService.lock(LOCK_PATH).stats();
+        awaitWouldWait(seen, 1);
+        assertTrue(seen.lastBlocker().contains("__obsw__"), seen.lastBlocker());
+        assertEquals(0, stats().wouldWait(), "the earlier call waits for nobody");
+      } finally {
+        for (AutoCloseable call : new AutoCloseable[] {overlapping, running}) {
+          if (call != null) {
+            call.close();
+          }
+        }
+      }
+      awaitChildren(0);
+    } finally {
+      otherService.close();
+    }
+  }
+
+  /** Waits, bounded, for the background look at the queue to count {@code count} waits. */
+  private static void awaitWouldWait(LockStats stats, long count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (stats.wouldWait() < count && System.nanoTime() < deadline) {
+      Thread.sleep(5); // bounded polling of a counter set by a ZooKeeper callback
+    }
+    assertEquals(count, stats.wouldWait(), "would have waited");
+  }
+
+  /** Waits, bounded, until the lock path has {@code count} children, and returns them. */
+  private List<String> awaitChildren(int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<String> children = List.of();
+    while (System.nanoTime() < deadline) {
+      children =
+          service.client().checkExists().forPath(LOCK_PATH) == null
+              ? List.of()
+              : service.client().getChildren().forPath(LOCK_PATH);
+      if (children.size() == count) {
+        return children;
+      }
+      Thread.sleep(5); // bounded polling of ZooKeeper
+    }
+    assertEquals(count, children.size(), "children of " + LOCK_PATH + ": " + children);
+    return children;
   }
 
   @Test
@@ -79,17 +146,20 @@ class RolloutModeTest {
     assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {null}));
   }
 
+  private AgentConfig config(String mode) throws Exception {
+    return RuleFile.parse(
+        "t.yaml",
+        "zookeeper:\n  connect: \""
+            + server.getConnectString()
+            + "\"\nmode: "
+            + mode
+            + "\nrules:\n  - {name: r, class: com.example.Dataset, methods: [append],"
+            + " lock: write, dataset: arg0}\n",
+        n -> null);
+  }
+
   private GuardedCalls handler(String mode) throws Exception {
-    AgentConfig config =
-        RuleFile.parse(
-            "t.yaml",
-            "zookeeper:\n  connect: \""
-                + server.getConnectString()
-                + "\"\nmode: "
-                + mode
-                + "\nrules:\n  - {name: r, class: com.example.Dataset, methods: [append],"
-                + " lock: write, dataset: arg0}\n",
-            n -> null);
+    AgentConfig config = config(mode);
     service = LockService.start(config);
     assertTrue(service.client().blockUntilConnected(30, TimeUnit.SECONDS));
     return new GuardedCalls(config, service, new Conflicts(), Paths.get("/"));

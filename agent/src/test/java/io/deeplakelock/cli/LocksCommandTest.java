@@ -61,14 +61,14 @@ class LocksCommandTest {
   }
 
   @Test
-  void unreachableZooKeeperIsAUsageError() {
+  void unreachableZooKeeperIsAProblemNotAUsageError() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =
         Main.run(
             new String[] {"locks", "--zk", "127.0.0.1:1"},
             System.out,
             new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertEquals(2, exit);
+    assertEquals(1, exit);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("not reachable"));
   }
 }

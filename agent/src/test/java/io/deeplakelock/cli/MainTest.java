@@ -96,7 +96,7 @@ class MainTest {
 
   @Test
   void checkWithoutConfigPrintsItsUsage() {
-    assertEquals(2, run("check"));
+    assertEquals(64, run("check"));
 
     assertTrue(err().contains("usage: java -jar deeplake-lock.jar check --config FILE"), err());
   }
@@ -110,7 +110,7 @@ class MainTest {
 
   @Test
   void unknownCommandFailsWithUsage() {
-    assertEquals(2, run("frobnicate"));
+    assertEquals(64, run("frobnicate"));
 
     assertTrue(err().startsWith("deeplake-lock: unknown command 'frobnicate'"), err());
     assertTrue(err().contains("usage:"), err());
@@ -118,7 +118,7 @@ class MainTest {
 
   @Test
   void noArgumentsFailWithUsage() {
-    assertEquals(2, run());
+    assertEquals(64, run());
 
     assertTrue(err().startsWith("usage:"), err());
   }

@@ -65,6 +65,46 @@ class DatasetExpressionTest {
   // ---- evaluation ---------------------------------------------------------------------------
 
   @Test
+  void afterAcquireCallsAVoidMethodForItsEffect() {
+    // config/append-only.yaml's afterAcquire: this.reload(), which returns void.
+    Dataset dataset = new Dataset("/data/a", "a", null);
+    ValuePath reload = ValuePath.parse("this.nothing()", 0);
+
+    reload.invoke(Dataset.class, dataset, new Object[0]);
+
+    ValuePath.EvaluationException e =
+        assertThrows(
+            ValuePath.EvaluationException.class,
+            () -> reload.evaluate(Dataset.class, dataset, new Object[0]));
+    assertTrue(e.getMessage().contains("is null"), "as a dataset value void is null");
+  }
+
+  @Test
+  void afterAcquireIgnoresANullResultButNotANullReceiver() {
+    Dataset dataset = new Dataset("/data/a", "a", null);
+
+    ValuePath.parse("this.location", 0).invoke(Dataset.class, dataset, new Object[0]);
+    ValuePath.EvaluationException e =
+        assertThrows(
+            ValuePath.EvaluationException.class,
+            () ->
+                ValuePath.parse("this.location.toString()", 0)
+                    .invoke(Dataset.class, dataset, new Object[0]));
+    assertEquals("'this.location' is null", e.getMessage());
+  }
+
+  @Test
+  void afterAcquireReportsTheExceptionOfItsMethod() {
+    Dataset dataset = new Dataset("/data/a", "a", null);
+    ValuePath.EvaluationException e =
+        assertThrows(
+            ValuePath.EvaluationException.class,
+            () ->
+                ValuePath.parse("this.broken()", 0).invoke(Dataset.class, dataset, new Object[0]));
+    assertTrue(e.getMessage().contains("boom"), e.getMessage());
+  }
+
+  @Test
   void argumentIsTheDataset() {
     assertEquals("/data/a", eval("arg0", null, "/data/a"));
     assertEquals("/data/b", eval("arg1", null, "/data/a", "/data/b"));

@@ -214,6 +214,51 @@ class TlsSaslIT {
     assertTrue(refusal.contains("-Djava.security.auth.login.config=" + clientJaas), refusal);
   }
 
+  @Test
+  void shippedSecureConfigAuthenticatesOverTlsAndGuardsACall() throws Exception {
+    // config/secure-zookeeper.yaml as shipped, but for the test's stores: the trust store path,
+    // and the client certificate it shows commented out (this server asks for one).
+    String shipped = Files.readString(Paths.get("..", "config", "secure-zookeeper.yaml"));
+    String text =
+        shipped
+            .replace("/etc/deeplake-lock/zk-truststore.p12", certs.clientTrustStore.toString())
+            .replace(
+                "# keyStore: /etc/deeplake-lock/zk-client.p12", "keyStore: " + certs.clientKeyStore)
+            .replace("# keyStorePassword:", "keyStorePassword:");
+    assertTrue(text.contains("keyStore: " + certs.clientKeyStore), "the file changed: " + text);
+    // Its rules guard the test-app's Dataset; this service's guarded class is added.
+    text +=
+        "  - name: vault-writes\n"
+            + "    class: io.deeplakelock.security.SecureService$Vault\n"
+            + "    methods: [write]\n"
+            + "    lock: write\n"
+            + "    dataset: arg0\n";
+    Path rules = dir.resolve("secure-zookeeper.yaml");
+    Files.writeString(rules, text);
+    String digest = "deeplake-agent:" + UUID.randomUUID();
+    Map<String, String> env =
+        Map.of("DEEPLAKE_LOCK_ZK", "127.0.0.1:" + tlsPort, "ZK_DIGEST", digest);
+
+    Process service = service(rules, List.of(), env, "wait");
+    List<String> stdout = new ArrayList<>();
+    try {
+      readUntilReady(service, stdout);
+      assertTrue(stdout.contains("wrote /data/vault"), () -> stdout + serviceErr());
+      // acl: creator: the lock path the agent made belongs to the digest identity alone (its
+      // parent may be older: other tests here lock under /deeplake with an open ACL).
+      try (CuratorFramework anonymous = plainClient("127.0.0.1:" + plainPort)) {
+        assertTrue(anonymous.blockUntilConnected(10, TimeUnit.SECONDS));
+        assertThrows(
+            KeeperException.NoAuthException.class,
+            () -> anonymous.create().forPath("/deeplake/%2Fdata%2Fvault/intruder"));
+      }
+    } finally {
+      service.getOutputStream().close();
+      assertTrue(service.waitFor(30, TimeUnit.SECONDS), "the service did not exit");
+    }
+    SecretScan.assertNoSecret("the service's stderr", serviceErr(), digest.substring(15));
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   /**
@@ -280,6 +325,12 @@ class TlsSaslIT {
    */
   private static Process service(Path rules, List<String> jvmFlags, String... extraArgs)
       throws Exception {
+    return service(rules, jvmFlags, Map.of(), extraArgs);
+  }
+
+  private static Process service(
+      Path rules, List<String> jvmFlags, Map<String, String> extraEnv, String... extraArgs)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(ChildJvm.JAVA);
     cmd.add("-Xshare:off");
@@ -295,6 +346,7 @@ class TlsSaslIT {
     ProcessBuilder builder =
         new ProcessBuilder(cmd).redirectError(dir.resolve("service.err").toFile());
     builder.environment().putAll(environment());
+    builder.environment().putAll(extraEnv);
     return builder.start();
   }
 

@@ -61,14 +61,16 @@ public final class DatasetService {
           }
           return 0;
         case "writer":
-          return new WriterWorkload(Arguments.parse(options, "dataset", "id", "ops", "go", "seed"))
+          return new WriterWorkload(
+                  Arguments.parse(options, "dataset", "id", "ops", "go", "seed", "appends-only"))
               .run(out, err);
         case "searcher":
           return new SearcherWorkload(
                   Arguments.parse(options, "dataset", "go", "searches", "id", "k", "seed"))
               .run(out);
         case "hold":
-          return new HoldWorkload(Arguments.parse(options, "dataset", "release", "touch", "exit"))
+          return new HoldWorkload(
+                  Arguments.parse(options, "dataset", "release", "touch", "exit", "contend"))
               .run(out);
         case "verify":
           return new VerifyWorkload(Arguments.parse(options, "dataset", "histories")).run(out);

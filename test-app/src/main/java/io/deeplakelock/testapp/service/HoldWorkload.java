@@ -10,7 +10,7 @@ import java.util.Map;
  * stop, so that tests can have a process hold a dataset lock for as long as they need.
  *
  * <pre>
- * hold --dataset PATH --release FILE [--touch] [--exit]
+ * hold --dataset PATH --release FILE [--touch] [--exit] [--contend]
  * </pre>
  *
  * Opens the dataset and calls {@link #hold}, the method a rules file guards. The test-app's own
@@ -20,26 +20,53 @@ import java.util.Map;
  * and reads the size (guarded calls nested in the hold); then it prints one JSON line with the lock
  * the agent reports for the call, prints {@code READY} and waits for the release file. With {@code
  * --exit} it then calls {@code System.exit(0)} still inside the guarded call, so only the agent's
- * shutdown hook can free the lock.
+ * shutdown hook can free the lock. With {@code --contend}, a thread named {@code second-writer}
+ * appends to the same dataset while the hold runs, so it waits for the lock inside this JVM until
+ * the hold ends (then it appends the row {@code hold-1}).
  */
 final class HoldWorkload {
-  static final String USAGE = "hold --dataset PATH --release FILE [--touch] [--exit]";
+  static final String USAGE = "hold --dataset PATH --release FILE [--touch] [--exit] [--contend]";
 
   private final String datasetPath;
   private final StartSignal release;
   private final boolean touch;
   private final boolean exit;
+  private final boolean contend;
+  private Thread second; // with --contend: started inside the hold
 
   HoldWorkload(Arguments args) {
     this.datasetPath = args.required("dataset");
     this.release = new StartSignal(args.required("release"));
     this.touch = args.flag("touch");
     this.exit = args.flag("exit");
+    this.contend = args.flag("contend");
   }
 
   int run(PrintStream out) throws InterruptedException {
-    hold(Dataset.open(datasetPath), out);
+    Dataset dataset = Dataset.open(datasetPath);
+    second = contend ? secondWriter(dataset) : null;
+    hold(dataset, out);
+    if (second != null) {
+      second.join();
+    }
     return 0;
+  }
+
+  /** A thread that appends once the hold has the lock; under the agent it waits for the hold. */
+  private Thread secondWriter(Dataset dataset) {
+    return new Thread(
+        () -> dataset.append(RowText.appended("hold", 1), "hold", unit(dataset)), "second-writer");
+  }
+
+  /** Starts the second writer and waits (bounded) until it is blocked, for the lock presumably. */
+  private static void startBlocked(Thread second) throws InterruptedException {
+    second.start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (second.isAlive()
+        && second.getState() == Thread.State.RUNNABLE
+        && System.nanoTime() < deadline) {
+      Thread.sleep(5); // bounded polling of the thread's state
+    }
   }
 
   /** The guarded operation: returns once the release file exists (or exits the JVM there). */
@@ -53,6 +80,9 @@ final class HoldWorkload {
       json.put("size", dataset.size());
     }
     json.put("lock", LockWaitProbe.currentLock());
+    if (second != null) {
+      startBlocked(second);
+    }
     out.println(Json.write(json));
     release.readyAndAwait(out);
     if (exit) {

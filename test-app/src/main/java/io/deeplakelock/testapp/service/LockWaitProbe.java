@@ -1,9 +1,13 @@
 package io.deeplakelock.testapp.service;
 
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Reads how long this JVM has waited for dataset locks, and the lock the current call runs under,
@@ -49,6 +53,30 @@ final class LockWaitProbe {
       lock.put("text", info.toString());
       return lock;
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The agent's observe-mode counters summed over its locks, as {@code observed} and {@code
+   * wouldWait}, read from its JMX bean; null when no agent (or no bean yet) is there.
+   */
+  static Map<String, Object> observeCounts() {
+    try {
+      Object locks =
+          ManagementFactory.getPlatformMBeanServer()
+              .getAttribute(new ObjectName("deeplake.lock:type=Agent"), "Locks");
+      long observed = 0;
+      long wouldWait = 0;
+      for (CompositeData lock : (CompositeData[]) locks) {
+        observed += ((Number) lock.get("observed")).longValue();
+        wouldWait += ((Number) lock.get("wouldWait")).longValue();
+      }
+      Map<String, Object> counts = new LinkedHashMap<>();
+      counts.put("observed", observed);
+      counts.put("wouldWait", wouldWait);
+      return counts;
+    } catch (JMException | LinkageError | RuntimeException e) {
       return null;
     }
   }

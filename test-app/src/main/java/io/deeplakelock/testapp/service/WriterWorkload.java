@@ -2,7 +2,9 @@ package io.deeplakelock.testapp.service;
 
 import io.deeplakelock.testapp.dataset.Dataset;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -11,15 +13,18 @@ import java.util.concurrent.TimeUnit;
  * seeded order, and reports which operations were acknowledged.
  *
  * <pre>
- * writer --dataset PATH --id W --ops N --go FILE [--seed S]
+ * writer --dataset PATH --id W --ops N --go FILE [--seed S] [--appends-only]
  * </pre>
  *
  * Prints {@code READY}, waits for the go file, runs the operations, then prints one {@link
- * WriterReport} JSON line. An operation that throws (a lock error from the agent, a corrupt
- * dataset, anything) counts as failed and the writer carries on.
+ * WriterReport} JSON line. With {@code --appends-only} every operation appends, as the writers of
+ * Deep Lake's append-only pattern ({@code config/append-only.yaml}) do. An operation that throws (a
+ * lock error from the agent, a corrupt dataset, anything) counts as failed and the writer carries
+ * on.
  */
 final class WriterWorkload {
-  static final String USAGE = "writer --dataset PATH --id W --ops N --go FILE [--seed S]";
+  static final String USAGE =
+      "writer --dataset PATH --id W --ops N --go FILE [--seed S] [--appends-only]";
 
   /** Share of operations that append; the rest update or delete an own row. */
   private static final double APPEND_SHARE = 0.55;
@@ -32,6 +37,7 @@ final class WriterWorkload {
   private final int ops;
   private final StartSignal start;
   private final Random random;
+  private final boolean appendsOnly;
 
   WriterWorkload(Arguments args) {
     this.datasetPath = args.required("dataset");
@@ -43,6 +49,7 @@ final class WriterWorkload {
     this.start = new StartSignal(args.required("go"));
     String seed = args.optional("seed", null);
     this.random = new Random(seed == null ? id.hashCode() : Long.parseLong(seed));
+    this.appendsOnly = args.flag("appends-only");
   }
 
   int run(PrintStream out, PrintStream err) throws InterruptedException {
@@ -55,7 +62,7 @@ final class WriterWorkload {
       double roll = random.nextDouble();
       List<WriterReport.OwnRow> updatable = history.updatable();
       List<WriterReport.OwnRow> deletable = history.deletable();
-      if (roll < APPEND_SHARE || deletable.isEmpty()) {
+      if (appendsOnly || roll < APPEND_SHARE || deletable.isEmpty()) {
         int seq = history.nextSeq();
         try {
           long index =
@@ -90,7 +97,13 @@ final class WriterWorkload {
       }
     }
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-    out.println(Json.write(history.build(elapsedMs, LockWaitProbe.totalWaitMillis()).toJson()));
+    Map<String, Object> report =
+        new LinkedHashMap<>(history.build(elapsedMs, LockWaitProbe.totalWaitMillis()).toJson());
+    Map<String, Object> observe = LockWaitProbe.observeCounts();
+    if (observe != null) {
+      report.put("observe", observe); // the agent's observe-mode counters, when it runs
+    }
+    out.println(Json.write(report));
     return 0;
   }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertLinesMatch;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +15,16 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,24 +57,154 @@ class CheckCommandIT {
 
     assertEquals(0, r.exit, r.toString());
     assertEquals("", r.stderr, r.toString());
+    assertLinesMatch(shippedRulesOutput(config, text), r.stdoutLines(), r.toString());
+  }
+
+  @Test
+  void springBootExecutableJarIsReadThroughBootInfClassesAndNestedLibJars() throws Exception {
+    // The layout of spring-boot-maven-plugin's repackaged jar: the application's own classes
+    // under BOOT-INF/classes, each dependency a stored jar under BOOT-INF/lib, the loader on top.
+    Path app = dir.resolve("app.jar");
+    Map<String, byte[]> entries = new TreeMap<>();
+    entries.put(
+        "org/springframework/boot/loader/launch/JarLauncher.class",
+        classBytes("io/deeplakelock/testapp/dataset/Hit.class"));
+    entries.putAll(testAppClasses("BOOT-INF/classes/", "io/deeplakelock/testapp/service/"));
+    entries.put(
+        "BOOT-INF/lib/dataset-lib-1.0.jar",
+        jarBytes(testAppClasses("", "io/deeplakelock/testapp/dataset/")));
+    entries.put("BOOT-INF/lib/other-2.0.jar", jarBytes(Map.of("README.txt", new byte[1])));
+    Files.write(app, jarBytes(entries));
+    String config = "../config/deeplake-lock.yaml";
+
+    Result r = check("--config", config, "--classpath", app.toString());
+
+    assertEquals(0, r.exit, r.toString());
+    assertEquals("", r.stderr, r.toString());
+    assertLinesMatch(
+        shippedRulesOutput(config, read(moduleDir().resolve(config))),
+        r.stdoutLines(),
+        r.toString());
+  }
+
+  @Test
+  void warIsReadThroughWebInfClassesAndLib() throws Exception {
+    Path war = dir.resolve("app.war");
+    Map<String, byte[]> entries = new TreeMap<>();
+    entries.put("index.html", "<html/>".getBytes(StandardCharsets.UTF_8));
+    entries.put("WEB-INF/web.xml", "<web-app/>".getBytes(StandardCharsets.UTF_8));
+    entries.putAll(testAppClasses("WEB-INF/classes/", "io/deeplakelock/testapp/dataset/"));
+    entries.put(
+        "WEB-INF/lib/service.jar",
+        jarBytes(testAppClasses("", "io/deeplakelock/testapp/service/")));
+    Files.write(war, jarBytes(entries));
+    String config = "../config/deeplake-lock.yaml";
+
+    Result r = check("--config", config, "--classpath", war.toString());
+
+    assertEquals(0, r.exit, r.toString());
+    assertEquals("", r.stderr, r.toString());
+    assertLinesMatch(
+        shippedRulesOutput(config, read(moduleDir().resolve(config))),
+        r.stdoutLines(),
+        r.toString());
+  }
+
+  @Test
+  void wildcardEntriesReadEveryJarOfAFolderAsJavaCpDoes() throws Exception {
+    // The README's own form, lib/*.jar:app.jar, and java -cp's lib/*.
+    Path lib = Files.createDirectories(dir.resolve("lib"));
+    Files.write(
+        lib.resolve("dataset-lib.jar"),
+        jarBytes(testAppClasses("", "io/deeplakelock/testapp/dataset/")));
+    Files.write(lib.resolve("notes.txt"), new byte[] {'x'});
+    Path app = dir.resolve("app.jar");
+    Files.write(app, jarBytes(testAppClasses("", "io/deeplakelock/testapp/service/")));
+    String text = read(moduleDir().resolve("../config/deeplake-lock.yaml"));
+    write("rules.yaml", text);
+    List<String> expected = shippedRulesOutput("rules.yaml", text);
+
+    for (String classPath :
+        List.of(
+            lib + "/*.jar" + File.pathSeparator + app,
+            lib + "/*" + File.pathSeparator + app,
+            "*.jar" + File.pathSeparator + lib + "/dataset-*.jar")) {
+      Result r = checkIn(dir, "--config", "rules.yaml", "--classpath", classPath);
+
+      assertEquals(0, r.exit, classPath + ": " + r);
+      assertEquals("", r.stderr, r.toString());
+      assertLinesMatch(expected, r.stdoutLines(), classPath + ": " + r);
+    }
+  }
+
+  @Test
+  void usageErrorsHaveTheirOwnExitStatusAndMessage() throws Exception {
+    String config = "../config/deeplake-lock.yaml";
+
+    Result missing =
+        check("--config", config, "--classpath", "lib/*.jar" + File.pathSeparator + "app.jar");
+    assertEquals(64, missing.exit, missing.toString());
+    assertEquals("", missing.stdout, missing.toString());
+    assertEquals(
+        "deeplake-lock check: class path entry lib/*.jar: directory lib does not exist",
+        missing.stderrLines().get(0),
+        missing.toString());
+    assertTrue(
+        missing.stderr.contains("usage: java -jar deeplake-lock.jar check"), missing.toString());
+
+    Result unknown = check("--config", config, "--class-path", "x");
+    assertEquals(64, unknown.exit, unknown.toString());
+    assertEquals(
+        "deeplake-lock check: unexpected argument '--class-path'",
+        unknown.stderrLines().get(0),
+        unknown.toString());
+  }
+
+  /** What check prints for the shipped rules on the test-app's classes. */
+  private static List<String> shippedRulesOutput(String config, String text) {
+    return List.of(
+        config + ": valid, 4 rule(s); ZooKeeper 127.0.0.1:2181, lock root /deeplake",
+        SCANNED,
+        ruleLine(config, text, "dataset-writes", "write lock on this.path"),
+        "  guards " + DATASET + ".append(java.lang.String,java.lang.String,float[])",
+        "  guards " + DATASET + ".update(long,java.lang.String,java.lang.String,float[])",
+        "  guards " + DATASET + ".delete(long)",
+        ruleLine(config, text, "dataset-create", "write lock on arg0"),
+        "  guards " + DATASET + ".create(java.lang.String,int) static",
+        "  guards " + DATASET + ".create(java.lang.String,int,int) static",
+        ruleLine(config, text, "dataset-reads", "read lock on this.path"),
+        "  guards " + DATASET + ".get(long)",
+        "  guards " + DATASET + ".size()",
+        "  guards " + DATASET + ".search(float[],int)",
+        ruleLine(config, text, "dataset-open", "read lock on arg0"),
+        "  guards " + DATASET + ".open(java.lang.String) static",
+        "result: 4 rule(s) ok, 0 matching nothing, 0 unresolvable, 0 conflict(s)");
+  }
+
+  @Test
+  void appendOnlyRulesResolveTheirVoidAfterAcquire() throws Exception {
+    // afterAcquire: this.reload() returns void; check and the agent both accept it (the agent
+    // once refused every call for it while check said "ok").
+    String config = "../config/append-only.yaml";
+    String text = read(moduleDir().resolve(config));
+
+    Result r = check("--config", config, "--classpath", "target/test-app.jar");
+
+    assertEquals(0, r.exit, r.toString());
+    String appendOnly = "[timeout=30s onTimeout=fail readLocks=false onLockLost=throw";
     assertLinesMatch(
         List.of(
-            config + ": valid, 4 rule(s); ZooKeeper 127.0.0.1:2181, lock root /deeplake",
+            config + ": valid, 2 rule(s); ZooKeeper 127.0.0.1:2181, lock root /deeplake",
             SCANNED,
-            ruleLine(config, text, "dataset-writes", "write lock on this.path"),
+            ruleLine(config, text, "appends", "write lock on this.path")
+                .replace(POLICY, appendOnly + " afterAcquire=this.reload()]"),
             "  guards " + DATASET + ".append(java.lang.String,java.lang.String,float[])",
-            "  guards " + DATASET + ".update(long,java.lang.String,java.lang.String,float[])",
-            "  guards " + DATASET + ".delete(long)",
-            ruleLine(config, text, "dataset-create", "write lock on arg0"),
-            "  guards " + DATASET + ".create(java.lang.String,int) static",
-            "  guards " + DATASET + ".create(java.lang.String,int,int) static",
-            ruleLine(config, text, "dataset-reads", "read lock on this.path"),
+            ruleLine(config, text, "reads", "read lock on this.path")
+                .replace(POLICY, appendOnly + "]"),
             "  guards " + DATASET + ".get(long)",
             "  guards " + DATASET + ".size()",
             "  guards " + DATASET + ".search(float[],int)",
-            ruleLine(config, text, "dataset-open", "read lock on arg0"),
-            "  guards " + DATASET + ".open(java.lang.String) static",
-            "result: 4 rule(s) ok, 0 matching nothing, 0 unresolvable, 0 conflict(s)"),
+            "result: 2 rule(s) ok, 0 matching nothing, 0 unresolvable, 0 conflict(s)"),
         r.stdoutLines(),
         r.toString());
   }
@@ -190,10 +329,10 @@ class CheckCommandIT {
   }
 
   @Test
-  void checkWithoutConfigPrintsUsageAndExitsTwo() throws Exception {
+  void checkWithoutConfigPrintsUsageAndExitsWithTheUsageStatus() throws Exception {
     Result r = check("--classpath", "target/test-app.jar");
 
-    assertEquals(2, r.exit, r.toString());
+    assertEquals(64, r.exit, r.toString());
     assertEquals("", r.stdout, r.toString());
     assertEquals(
         "usage: java -jar deeplake-lock.jar check --config FILE [--classpath CP]",
@@ -216,6 +355,45 @@ class CheckCommandIT {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /** The test-app's class files under {@code pkg}, as jar entries under {@code prefix}. */
+  private static Map<String, byte[]> testAppClasses(String prefix, String pkg) throws IOException {
+    Path classes = moduleDir().resolve("target/classes");
+    Map<String, byte[]> out = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(classes.resolve(pkg))) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        out.put(
+            prefix + classes.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+      }
+    }
+    assertTrue(out.size() > 3, "no classes under " + classes.resolve(pkg));
+    return out;
+  }
+
+  private static byte[] classBytes(String file) throws IOException {
+    return Files.readAllBytes(moduleDir().resolve("target/classes").resolve(file));
+  }
+
+  /** A jar of {@code entries}; nested jars are stored uncompressed, as Spring Boot stores them. */
+  private static byte[] jarBytes(Map<String, byte[]> entries) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JarOutputStream jar = new JarOutputStream(bytes)) {
+      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+        JarEntry entry = new JarEntry(e.getKey());
+        if (e.getKey().endsWith(".jar")) {
+          CRC32 crc = new CRC32();
+          crc.update(e.getValue());
+          entry.setMethod(ZipEntry.STORED);
+          entry.setSize(e.getValue().length);
+          entry.setCrc(crc.getValue());
+        }
+        jar.putNextEntry(entry);
+        jar.write(e.getValue());
+        jar.closeEntry();
+      }
+    }
+    return bytes.toByteArray();
+  }
 
   private static String ruleLine(String config, String text, String name, String lock) {
     return "rule '"
@@ -272,17 +450,29 @@ class CheckCommandIT {
 
   /** Runs {@code java -jar ../agent/target/deeplake-lock.jar ARGS} in the module directory. */
   private Result run(String... args) throws IOException, InterruptedException {
+    return runIn(moduleDir(), args);
+  }
+
+  /** Runs {@code check ARGS} in {@code workDir}. */
+  private Result checkIn(Path workDir, String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>();
+    all.add("check");
+    all.addAll(Arrays.asList(args));
+    return runIn(workDir, all.toArray(new String[0]));
+  }
+
+  private Result runIn(Path workDir, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-jar");
-    cmd.add("../agent/target/deeplake-lock.jar");
+    cmd.add(agentJar().toString());
     cmd.addAll(Arrays.asList(args));
     agentJar();
     Path out = Files.createTempFile(dir, "check", ".out");
     Path err = Files.createTempFile(dir, "check", ".err");
     ProcessBuilder builder =
         new ProcessBuilder(cmd)
-            .directory(moduleDir().toFile())
+            .directory(workDir.toFile())
             .redirectOutput(out.toFile())
             .redirectError(err.toFile());
     // The shipped rules read their ZooKeeper from here; check must print the default.

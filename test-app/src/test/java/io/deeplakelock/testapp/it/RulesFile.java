@@ -12,6 +12,13 @@ import java.nio.file.Path;
 final class RulesFile {
   private String sessionTimeout = "10s";
   private String timeout = "30s";
+  private String mode = "enforce";
+
+  /** The roll-out mode of every rule: enforce, observe or shadow. */
+  RulesFile mode(String mode) {
+    this.mode = mode;
+    return this;
+  }
 
   /** How long ZooKeeper keeps a dead holder's session (2 to 20 ticks of the test server). */
   RulesFile sessionTimeout(String duration) {
@@ -39,6 +46,7 @@ final class RulesFile {
             "locks:",
             "  root: " + LockServer.ROOT,
             "  timeout: " + timeout,
+            "mode: " + mode,
             "rules:",
             "  - name: dataset-writes",
             "    class: io.deeplakelock.testapp.dataset.Dataset",

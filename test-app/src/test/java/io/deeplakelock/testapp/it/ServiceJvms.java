@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -73,23 +74,56 @@ final class ServiceJvms implements AutoCloseable {
 
   /** Starts a workload under the agent with {@code rules}; without any agent when it is null. */
   ChildJvm start(String name, Path rules, String... workload) throws IOException {
+    return startMain(name, rules, Collections.emptyMap(), DatasetService.class.getName(), workload);
+  }
+
+  /**
+   * Starts {@code mainClass} (of the test-app or its test classes) under the agent with {@code
+   * rules}, with {@code environment} added to {@code DEEPLAKE_LOCK_ZK}.
+   */
+  ChildJvm startMain(
+      String name, Path rules, Map<String, String> environment, String mainClass, String... args)
+      throws IOException {
+    List<String> agents =
+        rules == null
+            ? Collections.<String>emptyList()
+            : Collections.singletonList("-javaagent:" + agentJar() + "=" + rules.toAbsolutePath());
+    return startWithFlags(name, agents, environment, mainClass, args);
+  }
+
+  /** Starts {@code mainClass} with {@code jvmFlags} (agents, in their order) and no others. */
+  ChildJvm startWithFlags(
+      String name,
+      List<String> jvmFlags,
+      Map<String, String> environment,
+      String mainClass,
+      String... args)
+      throws IOException {
+    return startOn(java, name, jvmFlags, environment, mainClass, args);
+  }
+
+  /** As {@link #startWithFlags}, on the {@code java} launcher of another JDK. */
+  ChildJvm startOn(
+      String javaLauncher,
+      String name,
+      List<String> jvmFlags,
+      Map<String, String> environment,
+      String mainClass,
+      String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(java);
+    command.add(javaLauncher);
     command.addAll(JVM_OPTIONS);
-    if (rules != null) {
-      command.add("-javaagent:" + agentJar() + "=" + rules.toAbsolutePath());
-    }
+    command.addAll(jvmFlags);
     command.add("-cp");
-    command.add(classpath);
-    command.add(DatasetService.class.getName());
-    command.addAll(Arrays.asList(workload));
+    command.add(
+        classpath + File.pathSeparator + Paths.get("target", "test-classes").toAbsolutePath());
+    command.add(mainClass);
+    command.addAll(Arrays.asList(args));
+    Map<String, String> env = new HashMap<>(environment);
+    env.put("DEEPLAKE_LOCK_ZK", zooKeeper);
     ChildJvm child =
-        ChildJvm.start(
-            name,
-            command,
-            Collections.singletonMap("DEEPLAKE_LOCK_ZK", zooKeeper),
-            dir,
-            dir.resolve("logs").resolve(name + ".log"));
+        ChildJvm.start(name, command, env, dir, dir.resolve("logs").resolve(name + ".log"));
     started.add(child);
     return child;
   }
