@@ -32,23 +32,17 @@ final class AgentStartup {
 
   private static final long UNMATCHED_WARNING_DELAY_SECONDS = 30;
 
-  /** The agent argument with which {@code detach <pid>} attaches. */
-  static final String DETACH = "--detach";
-
-  /** The agent argument with which {@code reload <pid>} attaches. */
-  static final String RELOAD = "--reload";
-
   /** How long detach waits for guarded calls in flight before finishing in the background. */
   private static final long DETACH_WAIT_MILLIS = 30_000;
 
   private AgentStartup() {}
 
   static void start(String args, Instrumentation inst, boolean attached) {
-    if (attached && DETACH.equals(args)) {
+    if (attached && AttachArgument.DETACH.equals(args)) {
       detach();
       return;
     }
-    if (attached && RELOAD.equals(args)) {
+    if (attached && AttachArgument.RELOAD.equals(args)) {
       reload();
       return;
     }
