@@ -4,7 +4,6 @@ import io.deeplakelock.agent.GuardPlan;
 import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.Rule;
 import io.deeplakelock.rules.RuleFile;
-import io.deeplakelock.rules.RuleFileException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,7 +21,7 @@ import net.bytebuddy.pool.TypePool;
  * {@code check --config FILE [--classpath CP]}: what a rules file will guard, before any service
  * runs it. Loads no class: class files are read as data through a type pool.
  */
-final class CheckCommand {
+final class CheckCommand implements Command {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar check --config FILE [--classpath CP]\n"
@@ -40,29 +39,36 @@ final class CheckCommand {
           + "unresolvable or in conflict, 2 the rules file is invalid or missing\n"
           + "(FILE:LINE:COL: message), 64 a usage error (a bad option or class path entry).\n";
 
-  private CheckCommand() {}
+  @Override
+  public String name() {
+    return "check";
+  }
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    String config = null;
-    String classPath = null;
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--help")) {
-        out.print(USAGE);
-        return Main.OK;
-      } else if (args[i].equals("--config") && i + 1 < args.length) {
-        config = args[++i];
-      } else if (args[i].equals("--classpath") && i + 1 < args.length) {
-        classPath = args[++i];
-      } else {
-        err.println("deeplake-lock check: unexpected argument '" + args[i] + "'");
-        err.print(USAGE);
-        return Main.USAGE;
-      }
-    }
-    if (config == null) {
-      err.print(USAGE);
-      return Main.USAGE;
-    }
+  @Override
+  public String synopsis() {
+    return "check --config FILE [--classpath CP]";
+  }
+
+  @Override
+  public String summary() {
+    return "validate a rules file; list what each rule guards";
+  }
+
+  @Override
+  public String usage() {
+    return USAGE;
+  }
+
+  @Override
+  public CommandLine syntax() {
+    return CommandLine.options(CommandLine.Operand.NONE, "--config", "--classpath");
+  }
+
+  @Override
+  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
+      throws CommandLine.UsageException {
+    String config = args.required("--config");
+    String classPath = args.value("--classpath");
     Path file = Paths.get(config);
     if (!Files.isRegularFile(file)) {
       err.println(config + ":1:1: no such file");
@@ -74,9 +80,7 @@ final class CheckCommand {
       try {
         scan = new ClassScan(classPath);
       } catch (ClassScan.BadEntryException e) {
-        err.println("deeplake-lock check: " + e.getMessage());
-        err.print(USAGE);
-        return Main.USAGE;
+        throw new CommandLine.UsageException(e.getMessage());
       } catch (IOException e) {
         err.println("deeplake-lock check: " + e.getMessage());
         return Main.USAGE;
@@ -98,13 +102,8 @@ final class CheckCommand {
 
   private static int check(
       String config, Path file, ClassScan scan, PrintStream out, PrintStream err) {
-    AgentConfig parsed;
-    try {
-      parsed = RuleFile.load(file);
-    } catch (RuleFileException e) {
-      for (String problem : e.problems()) {
-        err.println(problem);
-      }
+    AgentConfig parsed = RulesArgument.load(file, err);
+    if (parsed == null) {
       return Main.INVALID;
     }
     out.println(

@@ -4,8 +4,6 @@ import io.deeplakelock.lock.ClientSecurity;
 import io.deeplakelock.lock.LockPath;
 import io.deeplakelock.lock.LockQueueView;
 import io.deeplakelock.rules.AgentConfig;
-import io.deeplakelock.rules.RuleFile;
-import io.deeplakelock.rules.RuleFileException;
 import java.io.PrintStream;
 import java.nio.file.Paths;
 import java.util.Collections;
@@ -22,7 +20,7 @@ import org.apache.zookeeper.KeeperException;
  * in order, from deeplake-lock, kazoo and Curator alike. With {@code --config} it connects the way
  * the agent does (namespace, authentication, TLS), so it can read a protected lock root.
  */
-final class LocksCommand {
+final class LocksCommand implements Command {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar locks (--zk CONNECT | --config FILE) [PATH]\n"
@@ -38,47 +36,51 @@ final class LocksCommand {
           + "Exit status: 0 listed, 1 ZooKeeper unreachable or access refused, 2 invalid rules\n"
           + "file, 64 usage error.\n";
 
-  private LocksCommand() {}
+  @Override
+  public String name() {
+    return "locks";
+  }
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    String connect = null;
-    String configFile = null;
-    String path = null;
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--help")) {
-        out.print(USAGE);
-        return Main.OK;
-      } else if (args[i].equals("--zk") && i + 1 < args.length) {
-        connect = args[++i];
-      } else if (args[i].equals("--config") && i + 1 < args.length) {
-        configFile = args[++i];
-      } else if (args[i].startsWith("/")) {
-        path =
-            args[i].length() > 1 && args[i].endsWith("/")
-                ? args[i].substring(0, args[i].length() - 1)
-                : args[i];
-      } else {
-        err.println("deeplake-lock locks: unexpected argument '" + args[i] + "'");
-        err.print(USAGE);
-        return Main.USAGE;
-      }
+  @Override
+  public String synopsis() {
+    return "locks --zk CONNECT [PATH]";
+  }
+
+  @Override
+  public String summary() {
+    return "list lock holders and waiters under PATH (/deeplake)";
+  }
+
+  @Override
+  public String usage() {
+    return USAGE;
+  }
+
+  @Override
+  public CommandLine syntax() {
+    return CommandLine.options(CommandLine.Operand.PATH, "--zk", "--config");
+  }
+
+  @Override
+  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
+      throws CommandLine.UsageException {
+    String connect = args.value("--zk");
+    String configFile = args.value("--config");
+    String path = args.operand();
+    if (path != null && path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
     }
     AgentConfig config = null;
     if (configFile != null) {
-      try {
-        config = RuleFile.load(Paths.get(configFile));
-      } catch (RuleFileException e) {
-        for (String problem : e.problems()) {
-          err.println(problem);
-        }
+      config = RulesArgument.load(Paths.get(configFile), err);
+      if (config == null) {
         return Main.INVALID;
       }
       connect = connect != null ? connect : config.connect();
       path = path != null ? path : config.root();
     }
     if (connect == null) {
-      err.print(USAGE);
-      return Main.USAGE;
+      throw new CommandLine.UsageException(null);
     }
     path = path != null ? path : "/deeplake";
     CuratorFrameworkFactory.Builder builder =

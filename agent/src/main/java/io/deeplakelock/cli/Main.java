@@ -2,6 +2,9 @@ package io.deeplakelock.cli;
 
 import io.deeplakelock.agent.Version;
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
 /** {@code java -jar deeplake-lock.jar}: the operator's commands. */
 public final class Main {
@@ -15,26 +18,18 @@ public final class Main {
   /** The command line is wrong: an unknown command or option, a missing or bad argument. */
   static final int USAGE = 64; // sysexits.h EX_USAGE
 
-  private static final String HELP =
-      "usage: java -jar deeplake-lock.jar <command> [options]\n"
-          + "\n"
-          + "As an agent:  java -javaagent:deeplake-lock.jar=rules.yaml -jar your-service.jar\n"
-          + "\n"
-          + "Commands:\n"
-          + "  check --config FILE [--classpath CP]\n"
-          + "                        validate a rules file; list what each rule guards\n"
-          + "  attach <pid> --config FILE\n"
-          + "                        load the agent into a running JVM\n"
-          + "  detach <pid>          remove the agent from a running JVM\n"
-          + "  reload <pid>          re-read the rules file of a running agent\n"
-          + "  status <pid>          rules, connection and per-lock figures of a running agent\n"
-          + "  locks --zk CONNECT [PATH]\n"
-          + "                        list lock holders and waiters under PATH (/deeplake)\n"
-          + "  --version             print the version\n"
-          + "  --help                print this help; each command has --help too\n"
-          + "\n"
-          + "Exit status: 0 success, 1 problems found (see each command), 2 the rules file is\n"
-          + "invalid or missing, 64 a usage error (unknown command or option, bad argument).\n";
+  /** The commands, in the order the help lists them. */
+  private static final List<Command> COMMANDS =
+      Collections.unmodifiableList(
+          Arrays.<Command>asList(
+              new CheckCommand(),
+              new AttachCommand(),
+              new DetachCommand(),
+              new ReloadCommand(),
+              new StatusCommand(),
+              new LocksCommand()));
+
+  private static final String HELP = help();
 
   private Main() {}
 
@@ -56,22 +51,72 @@ public final class Main {
       case "--version":
         out.println("deeplake-lock " + Version.get());
         return OK;
-      case "check":
-        return CheckCommand.run(args, out, err);
-      case "locks":
-        return LocksCommand.run(args, out, err);
-      case "status":
-        return StatusCommand.run(args, out, err);
-      case "attach":
-        return AttachCommand.attach(args, out, err);
-      case "detach":
-        return AttachCommand.detach(args, out, err);
-      case "reload":
-        return AttachCommand.reload(args, out, err);
       default:
-        err.println("deeplake-lock: unknown command '" + args[0] + "'");
-        err.print(HELP);
-        return USAGE;
+        break;
     }
+    for (Command command : COMMANDS) {
+      if (command.name().equals(args[0])) {
+        return run(command, Arrays.asList(args).subList(1, args.length), out, err);
+      }
+    }
+    err.println("deeplake-lock: unknown command '" + args[0] + "'");
+    err.print(HELP);
+    return USAGE;
+  }
+
+  private static int run(Command command, List<String> words, PrintStream out, PrintStream err) {
+    try {
+      return command.run(command.syntax().parse(words), out, err);
+    } catch (CommandLine.HelpRequested e) {
+      out.print(command.usage());
+      return OK;
+    } catch (CommandLine.UsageException e) {
+      if (e.getMessage() != null) {
+        err.println("deeplake-lock " + command.name() + ": " + e.getMessage());
+      }
+      err.print(command.usage());
+      return USAGE;
+    }
+  }
+
+  private static String help() {
+    StringBuilder help =
+        new StringBuilder()
+            .append("usage: java -jar deeplake-lock.jar <command> [options]\n")
+            .append("\n")
+            .append(
+                "As an agent:  java -javaagent:deeplake-lock.jar=rules.yaml -jar your-service.jar\n")
+            .append("\n")
+            .append("Commands:\n");
+    for (Command command : COMMANDS) {
+      helpLine(help, command.synopsis(), command.summary());
+    }
+    helpLine(help, "--version", "print the version");
+    helpLine(help, "--help", "print this help; each command has --help too");
+    return help.append("\n")
+        .append(
+            "Exit status: 0 success, 1 problems found (see each command), 2 the rules file is\n")
+        .append("invalid or missing, 64 a usage error (unknown command or option, bad argument).\n")
+        .toString();
+  }
+
+  /** A synopsis with its summary in the column after it, or on the next line if it is long. */
+  private static void helpLine(StringBuilder help, String synopsis, String summary) {
+    int column = 24;
+    help.append("  ").append(synopsis);
+    if (synopsis.length() + 2 > column - 2) {
+      help.append('\n').append(spaces(column));
+    } else {
+      help.append(spaces(column - 2 - synopsis.length()));
+    }
+    help.append(summary).append('\n');
+  }
+
+  private static String spaces(int n) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      s.append(' ');
+    }
+    return s.toString();
   }
 }

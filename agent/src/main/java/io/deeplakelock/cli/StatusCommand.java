@@ -1,19 +1,15 @@
 package io.deeplakelock.cli;
 
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 
 /**
  * {@code status <pid>}: what the agent in a running JVM is doing, read from its {@code
  * deeplake.lock:type=Agent} JMX bean through the JVM's local management agent.
  */
-final class StatusCommand {
+final class StatusCommand implements Command {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar status <pid>\n"
@@ -24,38 +20,42 @@ final class StatusCommand {
           + "are on JMX as deeplake.lock:type=Agent. Needs a JDK (attach API), same user.\n"
           + "Exit status: 0 printed, 1 no agent in that JVM or it cannot be reached, 64 usage.\n";
 
-  private StatusCommand() {}
+  @Override
+  public String name() {
+    return "status";
+  }
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 2 && args[1].equals("--help")) {
-      out.print(USAGE);
-      return Main.OK;
-    }
-    if (args.length != 2 || !args[1].matches("\\d+")) {
-      err.print(USAGE);
-      return Main.USAGE;
-    }
-    String pid = args[1];
-    String address;
-    try {
-      address = localManagementAddress(pid);
-    } catch (Exception e) {
-      err.println("deeplake-lock status: cannot attach to " + pid + ": " + rootCause(e));
-      return Main.PROBLEMS;
-    }
-    try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
-      MBeanServerConnection server = connector.getMBeanServerConnection();
-      ObjectName name = new ObjectName("deeplake.lock:type=Agent");
-      if (!server.isRegistered(name)) {
-        err.println("deeplake-lock status: deeplake-lock is not running in " + pid);
-        return Main.PROBLEMS;
-      }
-      print(pid, server, name, out);
-      return Main.OK;
-    } catch (Exception e) {
-      err.println("deeplake-lock status: " + rootCause(e));
-      return Main.PROBLEMS;
-    }
+  @Override
+  public String synopsis() {
+    return "status <pid>";
+  }
+
+  @Override
+  public String summary() {
+    return "rules, connection and per-lock figures of a running agent";
+  }
+
+  @Override
+  public String usage() {
+    return USAGE;
+  }
+
+  @Override
+  public CommandLine syntax() {
+    return CommandLine.pidOnly();
+  }
+
+  @Override
+  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err) {
+    String pid = args.operand();
+    return AgentBean.use(
+        name(),
+        pid,
+        err,
+        (server, bean) -> {
+          print(pid, server, bean, out);
+          return Main.OK;
+        });
   }
 
   private static void print(
@@ -127,25 +127,5 @@ final class StatusCommand {
         out.println("    shadow: " + shadowed + " call(s) would have taken this lock");
       }
     }
-  }
-
-  /** Starts (or finds) the target's local JMX agent through the JDK attach API. */
-  static String localManagementAddress(String pid) throws Exception {
-    Class<?> vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
-    Object vm = vmClass.getMethod("attach", String.class).invoke(null, pid);
-    try {
-      Method start = vmClass.getMethod("startLocalManagementAgent");
-      return (String) start.invoke(vm);
-    } finally {
-      vmClass.getMethod("detach").invoke(vm);
-    }
-  }
-
-  static String rootCause(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }
