@@ -1,9 +1,9 @@
 package io.deeplakelock.agent;
 
 import io.deeplakelock.lock.DatasetLock;
+import io.deeplakelock.lock.LockCounters;
 import io.deeplakelock.lock.LockPath;
 import io.deeplakelock.lock.LockService;
-import io.deeplakelock.lock.LockStats;
 import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.Rule;
 import io.deeplakelock.rules.RuleFile;
@@ -129,12 +129,12 @@ final class AgentStatus implements AgentStatusMXBean {
   }
 
   @Override
-  public List<LockStatus> getLocks() {
-    List<LockStatus> out = new ArrayList<>();
+  public List<JmxLockStatus> getLocks() {
+    List<JmxLockStatus> out = new ArrayList<>();
     for (Map.Entry<String, DatasetLock> e : new TreeMap<>(service.locks()).entrySet()) {
-      LockStats s = e.getValue().stats();
+      LockCounters s = e.getValue().stats();
       out.add(
-          new LockStatus(
+          new JmxLockStatus(
               e.getKey(),
               datasetOf(e.getKey()),
               s.acquisitions(),

@@ -33,7 +33,7 @@ public interface AgentStatusMXBean {
   long getLocksLost();
 
   /** Every lock path this JVM has used. */
-  List<LockStatus> getLocks();
+  List<JmxLockStatus> getLocks();
 
   /**
    * Re-reads the rules file, as {@code reload <pid>} asks: {@code reloaded} or {@code invalid} (the

@@ -28,8 +28,8 @@ public final class CallFrames implements AutoCloseable {
     String method;
     String dataset;
 
-    CallSite call() {
-      return new CallSite(rule, origin, method, dataset, mode, policy);
+    LockCall call() {
+      return new LockCall(rule, origin, method, dataset, mode, policy);
     }
 
     void clear() {
@@ -119,7 +119,7 @@ public final class CallFrames implements AutoCloseable {
   }
 
   /** The call of frame {@code i}, for a message. */
-  CallSite call(int i) {
+  LockCall call(int i) {
     return frames[i].call();
   }
 

@@ -39,10 +39,10 @@ public final class DatasetLock {
 
   private final LockService service;
   private final LockEngine engine;
-  private final LockStats stats;
+  private final LockCounters stats;
   private final boolean coalesce;
 
-  DatasetLock(LockService service, LockEngine engine, LockStats stats, boolean coalesce) {
+  DatasetLock(LockService service, LockEngine engine, LockCounters stats, boolean coalesce) {
     this.service = service;
     this.engine = engine;
     this.stats = stats;
@@ -65,7 +65,7 @@ public final class DatasetLock {
   }
 
   /** This lock's counters. */
-  public LockStats stats() {
+  public LockCounters stats() {
     return stats;
   }
 
@@ -99,7 +99,7 @@ public final class DatasetLock {
    *
    * @return the hold, to be closed when the guarded call ends; closing it twice does nothing
    */
-  public HeldLock acquire(CallSite call) {
+  public HeldLock acquire(LockCall call) {
     CallFrames frames = service.frames();
     enter(frames, call.rule, call.policy, call.mode, call.origin, call.method, call.dataset);
     return new HeldLock(frames, frames.depth() - 1);
@@ -128,7 +128,7 @@ public final class DatasetLock {
       if (mode == LockMode.WRITE && hold.mode() == LockMode.READ) {
         throw new LockUpgradeException(
             "the "
-                + new CallSite(rule, origin, method, dataset, mode, policy).describe(path())
+                + new LockCall(rule, origin, method, dataset, mode, policy).describe(path())
                 + " was refused: this thread holds only the read lock of that dataset (taken by"
                 + " rule '"
                 + frames.rule(frames.first(this))
@@ -146,12 +146,12 @@ public final class DatasetLock {
         return;
       }
     }
-    CallSite call = new CallSite(rule, origin, method, dataset, mode, policy);
+    LockCall call = new LockCall(rule, origin, method, dataset, mode, policy);
     Hold hold = acquireSlow(frames, call);
     frames.push(this, hold, mode, true, rule, policy, origin, method, dataset);
   }
 
-  private Hold acquireSlow(CallFrames frames, CallSite call) {
+  private Hold acquireSlow(CallFrames frames, LockCall call) {
     String authProblem = service.authProblem();
     if (authProblem != null) {
       throw new DatasetLockException(
@@ -177,7 +177,7 @@ public final class DatasetLock {
   }
 
   /** Waits until the engine grants or refuses {@code r}, or the deadline passes. */
-  private void awaitDecision(Request r, CallSite call, long start, long deadline) {
+  private void awaitDecision(Request r, LockCall call, long start, long deadline) {
     int localAhead = -1;
     String blocker = null;
     engine.mu.lock();
@@ -223,7 +223,7 @@ public final class DatasetLock {
     }
   }
 
-  private String timeoutMessage(CallSite call, long start, int localAhead, String blocker) {
+  private String timeoutMessage(LockCall call, long start, int localAhead, String blocker) {
     String waited =
         "timed out after "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)

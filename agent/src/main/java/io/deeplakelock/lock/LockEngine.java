@@ -87,7 +87,7 @@ final class LockEngine {
   private final NodeStore store;
   private final LockClock clock;
   private final Settings settings;
-  private final LockStats stats;
+  private final LockCounters stats;
   private final QueueListener queueListener;
   private final Runnable onWatch = this::watchFired;
 
@@ -106,7 +106,7 @@ final class LockEngine {
       NodeStore store,
       LockClock clock,
       Settings settings,
-      LockStats stats,
+      LockCounters stats,
       QueueListener queueListener) {
     this.path = path;
     this.store = store;

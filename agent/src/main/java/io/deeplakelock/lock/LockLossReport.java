@@ -20,7 +20,7 @@ final class LockLossReport {
    * Tells the call that it ran, at least in part, without the lock: logs an ERROR, then throws
    * unless the rule says {@code onLockLost: log}.
    */
-  static void toCall(CallSite call, String lockPath, LockLoss why) {
+  static void toCall(LockCall call, String lockPath, LockLoss why) {
     String message =
         "the "
             + call.describe(lockPath)

@@ -71,7 +71,7 @@ public final class LockService implements AutoCloseable {
   }
 
   private DatasetLock newLock(String path) {
-    LockStats stats = new LockStats();
+    LockCounters stats = new LockCounters();
     LockEngine.Settings settings =
         new LockEngine.Settings(
             config.coalesce(), TimeUnit.MILLISECONDS.toNanos(config.lingerMillis()), stripes);

@@ -52,10 +52,10 @@ final class ObserveMarkers {
    * The locks (by their counters: one per lock path and client) that this thread's observed calls
    * have markers on: a nested call adds none.
    */
-  private static final ThreadLocal<Set<LockStats>> OPEN =
-      new ThreadLocal<Set<LockStats>>() {
+  private static final ThreadLocal<Set<LockCounters>> OPEN =
+      new ThreadLocal<Set<LockCounters>>() {
         @Override
-        protected Set<LockStats> initialValue() {
+        protected Set<LockCounters> initialValue() {
           return new HashSet<>();
         }
       };
@@ -71,13 +71,13 @@ final class ObserveMarkers {
    * @return closes the marker when the call ends; null when ZooKeeper is not connected (nothing can
    *     be known then, and nothing may be delayed)
    */
-  static AutoCloseable enter(LockService service, String path, LockMode mode, LockStats stats) {
+  static AutoCloseable enter(LockService service, String path, LockMode mode, LockCounters stats) {
     stats.observed.increment();
     CuratorFramework client = service.client();
     if (!client.getZookeeperClient().isConnected()) {
       return null;
     }
-    Set<LockStats> open = OPEN.get();
+    Set<LockCounters> open = OPEN.get();
     if (!open.add(stats)) {
       return NESTED; // re-entry: a real lock would not wait for its own thread
     }
@@ -117,13 +117,17 @@ final class ObserveMarkers {
     private final CuratorFramework client;
     private final String path;
     private final LockMode mode;
-    private final LockStats stats;
-    private final Set<LockStats> open; // the creating thread's, where close() runs too
+    private final LockCounters stats;
+    private final Set<LockCounters> open; // the creating thread's, where close() runs too
     // null: being created; a full path: created; CLOSED: the call has ended.
     private final AtomicReference<String> state = new AtomicReference<>();
 
     Marker(
-        CuratorFramework client, String path, LockMode mode, LockStats stats, Set<LockStats> open) {
+        CuratorFramework client,
+        String path,
+        LockMode mode,
+        LockCounters stats,
+        Set<LockCounters> open) {
       this.client = client;
       this.path = path;
       this.mode = mode;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.lock.LockCounters;
 import io.deeplakelock.lock.LockService;
-import io.deeplakelock.lock.LockStats;
 import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.RuleFile;
 import java.nio.file.Paths;
@@ -96,7 +96,7 @@ class RolloutModeTest {
           other.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
 
       try {
-        LockStats seen = otherService.lock(LOCK_PATH).stats();
+        LockCounters seen = otherService.lock(LOCK_PATH).stats();
         awaitWouldWait(seen, 1);
         assertTrue(seen.lastBlocker().contains("__obsw__"), seen.lastBlocker());
         assertEquals(0, stats().wouldWait(), "the earlier call waits for nobody");
@@ -114,7 +114,7 @@ class RolloutModeTest {
   }
 
   /** Waits, bounded, for the background look at the queue to count {@code count} waits. */
-  private static void awaitWouldWait(LockStats stats, long count) throws InterruptedException {
+  private static void awaitWouldWait(LockCounters stats, long count) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (stats.wouldWait() < count && System.nanoTime() < deadline) {
       Thread.sleep(5); // bounded polling of a counter set by a ZooKeeper callback
@@ -165,7 +165,7 @@ class RolloutModeTest {
     return new GuardedCalls(config, service, new Conflicts(), Paths.get("/"));
   }
 
-  private LockStats stats() {
+  private LockCounters stats() {
     return service.lock(LOCK_PATH).stats();
   }
 }

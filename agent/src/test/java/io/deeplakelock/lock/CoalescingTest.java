@@ -377,10 +377,10 @@ class CoalescingTest {
     return service;
   }
 
-  private CallSite call(LockMode mode, long timeoutMillis) {
+  private LockCall call(LockMode mode, long timeoutMillis) {
     LockPolicy policy =
         new LockPolicy(timeoutMillis, LockPolicy.OnTimeout.FAIL, true, LockPolicy.OnLockLost.THROW);
-    return new CallSite("test-rule", "Dataset.append", dataset, mode, policy);
+    return new LockCall("test-rule", "Dataset.append", dataset, mode, policy);
   }
 
   private LockHolder hold(LockService service, LockMode mode) {

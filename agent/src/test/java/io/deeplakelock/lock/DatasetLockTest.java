@@ -422,7 +422,7 @@ class DatasetLockTest {
     assertEquals(LockPolicy.OnLockLost.LOG, policy.onLockLost());
     HeldLock held =
         lock()
-            .acquire(new CallSite("test-rule", "Dataset.append", dataset, LockMode.WRITE, policy));
+            .acquire(new LockCall("test-rule", "Dataset.append", dataset, LockMode.WRITE, policy));
     inspector.delete().forPath(path + "/" + children().get(0));
 
     held.close();
@@ -566,11 +566,11 @@ class DatasetLockTest {
     return service.lock(path);
   }
 
-  private CallSite call(LockMode mode, long timeoutMillis) {
+  private LockCall call(LockMode mode, long timeoutMillis) {
     LockPolicy policy =
         new LockPolicy(
             timeoutMillis, LockPolicy.OnTimeout.FAIL, true, ruleFromConfig.policy().onLockLost());
-    return new CallSite("test-rule", "Dataset.append", dataset, mode, policy);
+    return new LockCall("test-rule", "Dataset.append", dataset, mode, policy);
   }
 
   private LockHolder contender(LockMode mode, long timeoutMillis) {
@@ -616,7 +616,7 @@ class DatasetLockTest {
               LockPolicy.OnTimeout.FAIL,
               true,
               LockPolicy.OnLockLost.THROW);
-      CallSite longWait = new CallSite("r", "Dataset.append", dataset, LockMode.WRITE, policy);
+      LockCall longWait = new LockCall("r", "Dataset.append", dataset, LockMode.WRITE, policy);
       CompletableFuture<Object> attempt = new CompletableFuture<>();
       Thread waiter =
           new Thread(

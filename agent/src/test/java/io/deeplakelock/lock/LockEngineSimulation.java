@@ -118,7 +118,7 @@ final class LockEngineSimulation {
           new LockEngine.Settings(config.coalesce, config.lingerNanos, config.stripes);
       for (int d = 0; d < config.datasets; d++) {
         LockEngine engine =
-            new LockEngine(datasetPath(d), client, clock, settings, new LockStats(), null);
+            new LockEngine(datasetPath(d), client, clock, settings, new LockCounters(), null);
         engines[d] = engine;
         client.listen(engine::onConnection);
       }

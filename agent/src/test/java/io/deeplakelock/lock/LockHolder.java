@@ -19,7 +19,7 @@ final class LockHolder extends Thread {
   static final long STAYS_BLOCKED_MILLIS = 300;
 
   private final DatasetLock lock;
-  private final CallSite call;
+  private final LockCall call;
   final CountDownLatch acquired = new CountDownLatch(1);
   final CountDownLatch release = new CountDownLatch(1);
   final CompletableFuture<Throwable> failed = new CompletableFuture<>();
@@ -35,13 +35,13 @@ final class LockHolder extends Thread {
   volatile long acquireNanos = -1;
 
   /** Starts a holder named {@code name}. */
-  static LockHolder start(DatasetLock lock, CallSite call, String name) {
+  static LockHolder start(DatasetLock lock, LockCall call, String name) {
     LockHolder holder = new LockHolder(lock, call, name);
     holder.start();
     return holder;
   }
 
-  private LockHolder(DatasetLock lock, CallSite call, String name) {
+  private LockHolder(DatasetLock lock, LockCall call, String name) {
     super(name);
     this.lock = lock;
     this.call = call;

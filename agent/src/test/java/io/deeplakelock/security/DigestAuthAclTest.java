@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.LockMode;
-import io.deeplakelock.lock.CallSite;
 import io.deeplakelock.lock.HeldLock;
+import io.deeplakelock.lock.LockCall;
 import io.deeplakelock.lock.LockPath;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.AgentConfig;
@@ -298,8 +298,8 @@ class DigestAuthAclTest {
     return service;
   }
 
-  private static CallSite call() {
-    return new CallSite(
+  private static LockCall call() {
+    return new LockCall(
         "writes",
         "Dataset.append",
         "/data/ds",

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.bridge.LockTimeoutException;
-import io.deeplakelock.lock.CallSite;
 import io.deeplakelock.lock.HeldLock;
+import io.deeplakelock.lock.LockCall;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.LockPolicy;
 import io.deeplakelock.rules.RuleFile;
@@ -309,8 +309,8 @@ class TlsSaslIT {
     return environment()::get;
   }
 
-  private static CallSite call(long timeoutMillis) {
-    return new CallSite(
+  private static LockCall call(long timeoutMillis) {
+    return new LockCall(
         "vault-writes",
         "Vault.write",
         "/data/vault",

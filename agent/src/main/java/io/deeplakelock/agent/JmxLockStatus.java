@@ -4,7 +4,7 @@ import java.beans.ConstructorProperties;
 import java.util.List;
 
 /** One lock path's figures in this JVM; an open-type value of {@link AgentStatusMXBean}. */
-public final class LockStatus {
+public final class JmxLockStatus {
 
   private final String lockPath;
   private final String dataset;
@@ -43,7 +43,7 @@ public final class LockStatus {
     "lastBlocker",
     "shadowed"
   })
-  public LockStatus(
+  public JmxLockStatus(
       String lockPath,
       String dataset,
       long acquisitions,

@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one lock path in this JVM, for JMX and {@code status}. */
-public final class LockStats {
+public final class LockCounters {
 
   final LongAdder acquisitions = new LongAdder();
   final LongAdder nodes = new LongAdder();

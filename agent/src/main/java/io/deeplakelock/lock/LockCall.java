@@ -7,7 +7,7 @@ import io.deeplakelock.rules.LockPolicy;
  * What one guarded call asks of a lock, for its messages and policies. Built only when a message
  * needs it or a call takes the slow path: the fast path keeps these fields in {@link CallFrames}.
  */
-public final class CallSite {
+public final class LockCall {
 
   final String rule;
   final Class<?> origin;
@@ -21,12 +21,12 @@ public final class CallSite {
    * @param method the guarded method, as {@code Class.method}
    * @param dataset the dataset path as evaluated, or null for a fixed lock path
    */
-  public CallSite(String rule, String method, String dataset, LockMode mode, LockPolicy policy) {
+  public LockCall(String rule, String method, String dataset, LockMode mode, LockPolicy policy) {
     this(rule, null, method, dataset, mode, policy);
   }
 
   /** As above, with the method's class kept apart so that {@code Class.method} is built lazily. */
-  CallSite(
+  LockCall(
       String rule,
       Class<?> origin,
       String method,
