@@ -3,14 +3,15 @@ package io.deeplakelock.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,7 @@ class AgentStartupIT {
         rules,
         ("zookeeper:\n  connect: 127.0.0.1:1\nlocks:\n  timeot: 5s\nrules: []\n")
             .getBytes(StandardCharsets.UTF_8));
-    Result r = runService(rules.toString());
+    ChildJvm.Finished r = runService(rules.toString());
     assertEquals(2, r.exit, r.toString());
     assertEquals("", r.stdout, "the service must not have run");
     assertTrue(r.stderr.contains(rules + ":4:3: unknown key 'timeot'"), r.stderr);
@@ -37,7 +38,7 @@ class AgentStartupIT {
 
   @Test
   void missingRulesFileStopsStartup() throws Exception {
-    Result r = runService(dir.resolve("nope.yaml").toString());
+    ChildJvm.Finished r = runService(dir.resolve("nope.yaml").toString());
     assertEquals(2, r.exit, r.toString());
     assertTrue(r.stderr.contains("cannot read the rules file"), r.stderr);
   }
@@ -58,7 +59,7 @@ class AgentStartupIT {
                 + "    lock: write\n    dataset: arg0\n")
             .getBytes(StandardCharsets.UTF_8));
     long start = System.nanoTime();
-    Result r = runService(rules.toString());
+    ChildJvm.Finished r = runService(rules.toString());
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
     assertEquals(0, r.exit, r.toString());
     assertEquals("hello from the service\n", r.stdout);
@@ -77,62 +78,26 @@ class AgentStartupIT {
                 + "  - {name: r, class: com.example.Absent, methods: [m], lock: write,"
                 + " dataset: arg0}\n")
             .getBytes(StandardCharsets.UTF_8));
-    Result r = runService(jdk25.toString(), rules.toString());
+    ChildJvm.Finished r = runService(jdk25.toString(), rules.toString());
     assertEquals(0, r.exit, r.toString());
     assertEquals("hello from the service\n", r.stdout);
     // e.g. JDK 24+'s "A terminally deprecated method in sun.misc.Unsafe has been called"
     assertTrue(!r.stderr.contains("WARNING:"), r.stderr);
   }
 
-  private Result runService(String agentArgument) throws IOException, InterruptedException {
-    return runService(
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), agentArgument);
-  }
-
-  private Result runService(String java, String agentArgument)
+  private ChildJvm.Finished runService(String agentArgument)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.add("-Xshare:off"); // keeps the JVM's CDS notice about the bootstrap path out of stderr
-    cmd.add("-javaagent:" + ShadedJar.path() + "=" + agentArgument);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(HelloService.class.getName());
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectOutput(dir.resolve("out.txt").toFile())
-            .redirectError(dir.resolve("err.txt").toFile())
-            .start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "service did not exit");
-    return new Result(
-        p.exitValue(),
-        new String(Files.readAllBytes(dir.resolve("out.txt")), StandardCharsets.UTF_8),
-        new String(Files.readAllBytes(dir.resolve("err.txt")), StandardCharsets.UTF_8));
+    return runService(ChildJvm.JAVA, agentArgument);
   }
 
-  private static final class Result {
-    final int exit;
-    final String stdout;
-    final String stderr;
-
-    Result(int exit, String stdout, String stderr) {
-      this.exit = exit;
-      this.stdout = stdout;
-      this.stderr = stderr;
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
-    }
-  }
-
-  /** Where failsafe says the built agent jar is. */
-  static final class ShadedJar {
-    static String path() {
-      Path jar = Paths.get(System.getProperty("agent.jar", "target/deeplake-lock.jar"));
-      assertTrue(Files.isRegularFile(jar), "build the jar first: " + jar);
-      return jar.toAbsolutePath().toString();
-    }
+  private ChildJvm.Finished runService(String java, String agentArgument)
+      throws IOException, InterruptedException {
+    return ChildJvm.named("service")
+        .java(java)
+        .agent(AgentJar.path(), agentArgument)
+        .main(HelloService.class)
+        .stdoutTo(dir.resolve("out.txt"))
+        .stderrTo(dir.resolve("err.txt"))
+        .run(Duration.ofSeconds(60));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.attachtarget.AttachTarget;
+import io.deeplakelock.testsupport.AgentJar;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class ReloadIT {
           TargetJvm.start(
               Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
               dir,
-              "-javaagent:" + AgentStartupIT.ShadedJar.path() + "=" + rules)) {
+              "-javaagent:" + AgentJar.path() + "=" + rules)) {
         // observe: the call runs, takes no lock, and is counted.
         assertEquals("IN-CALL null /data/ds", target.call());
 
@@ -68,7 +69,7 @@ class ReloadIT {
           TargetJvm.start(
               Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
               dir,
-              "-javaagent:" + AgentStartupIT.ShadedJar.path() + "=" + rules)) {
+              "-javaagent:" + AgentJar.path() + "=" + rules)) {
         assertTrue(target.call().startsWith("IN-CALL write lock /deeplake/%2Fdata%2Fds"));
 
         String invalid = rulesText(server, "enforce").replace("lock: write", "lock: exclusive");

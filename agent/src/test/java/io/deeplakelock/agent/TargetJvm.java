@@ -3,19 +3,13 @@ package io.deeplakelock.agent;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.attachtarget.AttachTarget;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A running {@link AttachTarget} service for the roll-out tests: each {@link #call()} makes one
@@ -23,87 +17,58 @@ import java.util.concurrent.TimeUnit;
  */
 final class TargetJvm implements AutoCloseable {
 
-  private final Process process;
-  private final Path stderr;
-  private final Writer stdin;
-  private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
-  private TargetJvm(Process process, Path stderr) {
-    this.process = process;
-    this.stderr = stderr;
-    this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    Thread reader = new Thread(this::pump, "target-stdout");
-    reader.setDaemon(true);
-    reader.start();
+  private final ChildJvm child;
+
+  private TargetJvm(ChildJvm child) {
+    this.child = child;
   }
 
   /** Starts the target with {@code java} and extra JVM options; waits for its READY line. */
   static TargetJvm start(String java, Path dir, String... jvmOptions) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.add("-Xshare:off");
-    cmd.addAll(List.of(jvmOptions));
-    cmd.add("-cp");
-    cmd.add(Paths.get("target", "test-classes").toAbsolutePath().toString());
-    cmd.add(AttachTarget.class.getName());
-    cmd.add("/data/ds");
-    Path stderr = dir.resolve("target.err");
     TargetJvm target =
-        new TargetJvm(new ProcessBuilder(cmd).redirectError(stderr.toFile()).start(), stderr);
+        new TargetJvm(
+            ChildJvm.named("target")
+                .java(java)
+                .jvmOptions(jvmOptions)
+                .classPath(Paths.get("target", "test-classes").toAbsolutePath().toString())
+                .main(AttachTarget.class, "/data/ds")
+                .stderrTo(dir.resolve("target.err"))
+                .start());
     String ready = target.next();
     assertTrue(ready.equals("READY"), ready);
     return target;
   }
 
   String pid() {
-    return String.valueOf(process.pid());
+    return String.valueOf(child.pid());
   }
 
   /** Makes one guarded call and returns what it printed. */
   String call() throws Exception {
-    stdin.write("call\n");
-    stdin.flush();
+    child.send("call");
     return next();
   }
 
   private String next() throws Exception {
-    String line = lines.poll(60, TimeUnit.SECONDS);
+    String line = child.nextLine(WAIT);
     assertTrue(line != null, "the target printed nothing; its stderr:\n" + stderr());
     return line;
   }
 
-  String stderr() throws IOException {
-    return Files.readString(stderr);
+  String stderr() {
+    return child.stderr();
   }
 
   /** Waits until the target's stderr holds {@code text} at least {@code times} times. */
-  void awaitStderr(String text, int times) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      String err = stderr();
-      if (err.split(java.util.regex.Pattern.quote(text), -1).length - 1 >= times) {
-        return;
-      }
-      assertTrue(System.nanoTime() < deadline, "no '" + text + "' x" + times + " in:\n" + err);
-      Thread.onSpinWait();
-    }
-  }
-
-  private void pump() {
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      lines.add("IO-ERROR " + e);
-    }
+  void awaitStderr(String text, int times) {
+    child.awaitStderr(text, times, WAIT);
   }
 
   @Override
   public void close() {
-    process.destroyForcibly();
+    child.close();
   }
 
   /** The output and exit status of one {@code java -jar deeplake-lock.jar ...} command. */
@@ -118,14 +83,13 @@ final class TargetJvm implements AutoCloseable {
 
     static Cli run(String... args) throws Exception {
       List<String> cmd = new ArrayList<>();
-      cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add(ChildJvm.JAVA);
       cmd.add("-jar");
-      cmd.add(AgentStartupIT.ShadedJar.path());
+      cmd.add(AgentJar.path().toString());
       cmd.addAll(List.of(args));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cli hung: " + out);
-      return new Cli(p.exitValue(), out);
+      ChildJvm.Finished cli =
+          ChildJvm.named("cli").command(cmd).stderrIntoStdout().run(Duration.ofSeconds(60));
+      return new Cli(cli.exit, cli.stdout);
     }
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -287,18 +289,17 @@ class ForeignLoaderIT {
 
   private ServiceProcess startService(
       String java, Path rules, Loader loader, String dataset, String marker) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.add("-Xshare:off"); // keeps the JVM's CDS notice about the bootstrap path out of stderr
-    if (rules != null) {
-      cmd.add("-javaagent:" + agentJar() + "=" + rules);
-    }
-    cmd.addAll(loader.launch(jars));
-    cmd.add(server.getConnectString());
-    cmd.add(dataset);
-    cmd.add(marker);
-    cmd.add(dir.getFileName().toString());
-    return ServiceProcess.start(cmd, dir);
+    return ServiceProcess.start(
+        ChildJvm.named("service")
+            .java(java)
+            .agent(AgentJar.path(), rules)
+            .launch(
+                loader.launch(jars),
+                server.getConnectString(),
+                dataset,
+                marker,
+                dir.getFileName().toString()),
+        dir);
   }
 
   private Path writeRules() throws Exception {
@@ -406,11 +407,5 @@ class ForeignLoaderIT {
 
   private static String javaVersion(String java) {
     return java.equals(JDK25) ? "jdk25" : "build-jdk";
-  }
-
-  private static String agentJar() {
-    Path jar = Paths.get(System.getProperty("agent.jar", "target/deeplake-lock.jar"));
-    assertTrue(Files.isRegularFile(jar), "build the jar first: " + jar);
-    return jar.toAbsolutePath().toString();
   }
 }

@@ -3,19 +3,12 @@ package io.deeplakelock.loaders;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The loader ITs' service in a child JVM, driven line by line: one command on stdin, one line back
@@ -23,32 +16,25 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceProcess implements AutoCloseable {
 
-  private static final long WAIT_SECONDS = 60;
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
-  private final Process process;
-  private final Writer stdin;
-  private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final Path stderr;
+  private final ChildJvm child;
 
-  private ServiceProcess(Process process, Path stderr) {
-    this.process = process;
-    this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    this.stderr = stderr;
-    Thread reader = new Thread(this::pump, "service-stdout");
-    reader.setDaemon(true);
-    reader.start();
+  private ServiceProcess(ChildJvm child) {
+    this.child = child;
   }
 
   /**
-   * Starts {@code command} in {@code dir} with {@code DEEPLAKE_LOCK_LOG=debug}, so that the agent
-   * lists every method it instruments.
+   * Starts the service in {@code dir} with {@code DEEPLAKE_LOCK_LOG=debug}, so that the agent lists
+   * every method it instruments.
    */
-  static ServiceProcess start(List<String> command, Path dir) throws IOException {
-    Path stderr = dir.resolve("service.err");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectError(stderr.toFile());
-    builder.environment().put("DEEPLAKE_LOCK_LOG", "debug");
-    return new ServiceProcess(builder.start(), stderr);
+  static ServiceProcess start(ChildJvm.Builder service, Path dir) throws IOException {
+    return new ServiceProcess(
+        service
+            .directory(dir)
+            .stderrTo(dir.resolve("service.err"))
+            .env("DEEPLAKE_LOCK_LOG", "debug")
+            .start());
   }
 
   /** The {@code FACT key=value} lines the service prints at start, up to its {@code READY}. */
@@ -70,40 +56,36 @@ final class ServiceProcess implements AutoCloseable {
 
   /** Sends one command without waiting for its answer. */
   void send(String command) throws IOException {
-    stdin.write(command + "\n");
-    stdin.flush();
+    child.send(command);
   }
 
   /** The next line on stdout; fails with the service's stderr if none comes within a minute. */
   String next() throws Exception {
-    String line = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    String line = child.nextLine(WAIT);
     if (line == null) {
-      fail("the service printed nothing for " + WAIT_SECONDS + " s" + this);
+      fail("the service printed nothing for " + WAIT.toSeconds() + " s" + this);
     }
     return line;
   }
 
   /** Whether the service has printed a line that no one has read yet. */
   boolean hasUnreadOutput() {
-    return !lines.isEmpty();
+    return child.hasUnreadOutput();
   }
 
   /** Closes stdin, which ends the service, and returns its exit status. */
   int finish() throws Exception {
-    stdin.close();
-    if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-      fail("the service did not exit" + this);
-    }
-    return process.exitValue();
+    child.closeInput();
+    return child.awaitExit(WAIT);
   }
 
   /** What the service and the agent printed on stderr so far. */
-  String stderr() throws IOException {
-    return new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8);
+  String stderr() {
+    return child.stderr();
   }
 
   /** The agent's ERROR lines on stderr so far, each with the line after it (the exception). */
-  String agentErrors() throws IOException {
+  String agentErrors() {
     String[] err = stderr().split("\n", -1);
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < err.length; i++) {
@@ -119,29 +101,14 @@ final class ServiceProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroyForcibly();
+    child.close();
   }
 
   @Override
   public String toString() {
-    String err;
-    try {
-      err = stderr();
-    } catch (IOException e) {
-      err = e.toString();
-    }
-    return "\n--- unread stdout\n" + String.join("\n", lines) + "\n--- stderr\n" + err;
-  }
-
-  private void pump() {
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      lines.add("IO-ERROR " + e);
-    }
+    return "\n--- unread stdout\n"
+        + String.join("\n", child.unreadLines())
+        + "\n--- stderr\n"
+        + stderr();
   }
 }

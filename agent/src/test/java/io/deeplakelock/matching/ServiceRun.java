@@ -2,21 +2,16 @@ package io.deeplakelock.matching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.deeplakelock.matching.sample.ProbeMain;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,7 +22,7 @@ import java.util.regex.Pattern;
  */
 final class ServiceRun {
 
-  private static final long EXIT_TIMEOUT_SECONDS = 90;
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(90);
   private static final Pattern INSTRUMENTING =
       Pattern.compile("instrumenting (io\\.deeplakelock\\.matching\\.\\S+) with rule '([^']*)'");
 
@@ -47,38 +42,15 @@ final class ServiceRun {
    */
   static ServiceRun run(Path dir, Path rules, Class<?> mainClass, String... args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xshare:off"); // keeps the JVM's CDS notice about the bootstrap path out of stderr
-    if (rules != null) {
-      cmd.add("-javaagent:" + agentJar() + "=" + rules);
-    }
-    cmd.add("-cp");
-    cmd.add(testClasses().toString());
-    cmd.add(mainClass.getName());
-    cmd.addAll(Arrays.asList(args));
-    String name = mainClass.getSimpleName() + (rules == null ? "-plain" : "-agent");
-    Path out = dir.resolve(name + ".out");
-    Path err = dir.resolve(name + ".err");
-    ProcessBuilder builder =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    builder.environment().put("DEEPLAKE_LOCK_LOG", "debug");
-    Process process = builder.start();
-    if (!process.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      fail(name + " did not exit within " + EXIT_TIMEOUT_SECONDS + " s; stderr in " + err);
-    }
-    return new ServiceRun(process.exitValue(), read(out), read(err));
-  }
-
-  /** The built, shaded agent jar (failsafe passes its path). */
-  static Path agentJar() {
-    Path jar = Paths.get(System.getProperty("agent.jar", "target/deeplake-lock.jar"));
-    assertTrue(Files.isRegularFile(jar), "build the jar first: " + jar);
-    return jar.toAbsolutePath();
+    ChildJvm.Finished run =
+        ChildJvm.named(mainClass.getSimpleName() + (rules == null ? "-plain" : "-agent"))
+            .agent(rules)
+            .classPath(testClasses().toString())
+            .main(mainClass, args)
+            .directory(dir)
+            .env("DEEPLAKE_LOCK_LOG", "debug")
+            .run(EXIT_TIMEOUT);
+    return new ServiceRun(run.exit, run.stdout, run.stderr);
   }
 
   /** The directory the sample classes were compiled to. */
@@ -131,9 +103,5 @@ final class ServiceRun {
       tail.append(lines[i]).append('\n');
     }
     return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr (tail)\n" + tail;
-  }
-
-  private static String read(Path file) throws IOException {
-    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
   }
 }

@@ -15,6 +15,7 @@ import io.deeplakelock.rules.LockPolicy;
 import io.deeplakelock.rules.RuleFile;
 import io.deeplakelock.rules.RuleFileException;
 import io.deeplakelock.rules.ZooKeeperSecurity;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -22,8 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -214,19 +215,19 @@ class DigestAuthAclIT {
     Files.writeString(rules, config("creator"));
     try (HeldLock held = agent.lock(lockPath).acquire(call())) {
       assertTrue(held.outermost());
-      ChildJvm.Result withConfig =
+      ChildJvm.Finished withConfig =
           cli("locks-config", "locks", "--config", rules.toString(), "/deeplake");
       assertEquals(0, withConfig.exit, withConfig.toString());
       assertTrue(withConfig.stdout.contains("HOLDS  0 write"), withConfig.toString());
 
-      ChildJvm.Result anonymousCli =
+      ChildJvm.Finished anonymousCli =
           cli("locks-anonymous", "locks", "--zk", server.getConnectString(), "/team/deeplake");
       assertEquals(1, anonymousCli.exit, anonymousCli.toString());
       assertTrue(anonymousCli.stderr.contains("(NoAuth): pass --config"), anonymousCli.toString());
 
-      ChildJvm.Result check = cli("check", "check", "--config", rules.toString());
+      ChildJvm.Finished check = cli("check", "check", "--config", rules.toString());
       assertEquals(0, check.exit, check.toString());
-      for (ChildJvm.Result r : List.of(withConfig, anonymousCli, check)) {
+      for (ChildJvm.Finished r : List.of(withConfig, anonymousCli, check)) {
         SecretScan.assertNoSecret("CLI output", r.stdout + r.stderr, PASSWORD, CREDENTIALS);
       }
     }
@@ -332,12 +333,12 @@ class DigestAuthAclIT {
     return client;
   }
 
-  private ChildJvm.Result cli(String name, String... args) throws Exception {
-    return ChildJvm.run(
-        dir,
-        name,
-        ChildJvm.command(List.of(), io.deeplakelock.cli.Main.class, args),
-        Map.of("ZK_DIGEST", CREDENTIALS));
+  private ChildJvm.Finished cli(String name, String... args) throws Exception {
+    return ChildJvm.named(name)
+        .logsIn(dir)
+        .main(io.deeplakelock.cli.Main.class, args)
+        .env("ZK_DIGEST", CREDENTIALS)
+        .run(Duration.ofSeconds(60));
   }
 
   private interface ZooKeeperCall {

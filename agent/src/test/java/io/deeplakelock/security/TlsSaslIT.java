@@ -12,20 +12,20 @@ import io.deeplakelock.lock.LockCall;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.LockPolicy;
 import io.deeplakelock.rules.RuleFile;
-import java.io.BufferedReader;
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -97,14 +97,13 @@ class TlsSaslIT {
             "admin.enableServer=false",
             ""));
     server =
-        new ProcessBuilder(
-                ChildJvm.command(
-                    List.of("-Djava.security.auth.login.config=" + serverJaas),
-                    ZooKeeperServerMain.class,
-                    zooCfg.toString()))
-            .redirectOutput(dir.resolve("server.out").toFile())
-            .redirectError(dir.resolve("server.err").toFile())
-            .start();
+        ChildJvm.named("server")
+            .jvmOptions("-Djava.security.auth.login.config=" + serverJaas)
+            .main(ZooKeeperServerMain.class, zooCfg.toString())
+            .stdoutTo(dir.resolve("server.out"))
+            .stderrTo(dir.resolve("server.err"))
+            .start()
+            .process();
     try (CuratorFramework plain = plainClient("127.0.0.1:" + plainPort)) {
       assertTrue(
           plain.blockUntilConnected(30, TimeUnit.SECONDS),
@@ -159,7 +158,7 @@ class TlsSaslIT {
   void shadedAgentAuthenticatesWithSaslOverTlsAndShowsNoSecret() throws Exception {
     Path rules = dir.resolve("sasl.yaml");
     Files.writeString(rules, rules(sasl()));
-    Process service =
+    ChildJvm service =
         service(rules, List.of("-Djava.security.auth.login.config=" + clientJaas), "wait");
     List<String> stdout = new ArrayList<>();
     String statusOutput;
@@ -178,17 +177,22 @@ class TlsSaslIT {
             () -> anonymous.delete().forPath("/sasl/deeplake/%2Fdata%2Fvault"));
       }
 
-      ChildJvm.Result status =
-          ChildJvm.run(
-              dir,
-              "status",
-              List.of(ChildJvm.JAVA, "-jar", agentJar(), "status", String.valueOf(service.pid())),
-              Map.of());
+      ChildJvm.Finished status =
+          ChildJvm.named("status")
+              .logsIn(dir)
+              .command(
+                  List.of(
+                      ChildJvm.JAVA,
+                      "-jar",
+                      AgentJar.path().toString(),
+                      "status",
+                      String.valueOf(service.pid())))
+              .run(Duration.ofSeconds(60));
       assertEquals(0, status.exit, status.toString());
       statusOutput = status.stdout + status.stderr;
     } finally {
-      service.getOutputStream().close(); // lets the service exit
-      assertTrue(service.waitFor(30, TimeUnit.SECONDS), "the service did not exit");
+      service.closeInput(); // lets the service exit
+      assertTrue(service.process().waitFor(30, TimeUnit.SECONDS), "the service did not exit");
     }
     String stderr = serviceErr();
     assertTrue(stderr.contains("TRACE"), "the service ran with trace logging: " + stderr);
@@ -204,10 +208,10 @@ class TlsSaslIT {
   void saslWithoutTheJaasFileInTheJvmRefusesToLockAndSaysWhatToAdd() throws Exception {
     Path rules = dir.resolve("sasl-no-jaas.yaml");
     Files.writeString(rules, rules(sasl()));
-    Process service = service(rules, List.of());
+    ChildJvm service = service(rules, List.of());
     List<String> stdout = new ArrayList<>();
     readUntilReady(service, stdout);
-    assertTrue(service.waitFor(30, TimeUnit.SECONDS));
+    assertTrue(service.process().waitFor(30, TimeUnit.SECONDS));
     String refusal = String.join("\n", stdout);
     assertTrue(refusal.startsWith("refused: io.deeplakelock.bridge.DatasetLockException"), refusal);
     assertTrue(refusal.contains("has no section 'DeeplakeLock'"), refusal);
@@ -239,7 +243,7 @@ class TlsSaslIT {
     Map<String, String> env =
         Map.of("DEEPLAKE_LOCK_ZK", "127.0.0.1:" + tlsPort, "ZK_DIGEST", digest);
 
-    Process service = service(rules, List.of(), env, "wait");
+    ChildJvm service = service(rules, List.of(), env, "wait");
     List<String> stdout = new ArrayList<>();
     try {
       readUntilReady(service, stdout);
@@ -253,8 +257,8 @@ class TlsSaslIT {
             () -> anonymous.create().forPath("/deeplake/%2Fdata%2Fvault/intruder"));
       }
     } finally {
-      service.getOutputStream().close();
-      assertTrue(service.waitFor(30, TimeUnit.SECONDS), "the service did not exit");
+      service.closeInput();
+      assertTrue(service.process().waitFor(30, TimeUnit.SECONDS), "the service did not exit");
     }
     SecretScan.assertNoSecret("the service's stderr", serviceErr(), digest.substring(15));
   }
@@ -323,54 +327,53 @@ class TlsSaslIT {
    * A service JVM under the shaded agent, with only itself on the class path, so the agent's
    * relocated ZooKeeper is the one that runs.
    */
-  private static Process service(Path rules, List<String> jvmFlags, String... extraArgs)
+  private static ChildJvm service(Path rules, List<String> jvmFlags, String... extraArgs)
       throws Exception {
     return service(rules, jvmFlags, Map.of(), extraArgs);
   }
 
-  private static Process service(
+  private static ChildJvm service(
       Path rules, List<String> jvmFlags, Map<String, String> extraEnv, String... extraArgs)
       throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ChildJvm.JAVA);
-    cmd.add("-Xshare:off");
-    cmd.add("-javaagent:" + agentJar() + "=" + rules);
-    cmd.addAll(jvmFlags);
-    cmd.add("-cp");
-    cmd.add(
-        Paths.get(SecureService.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .toString());
-    cmd.add(SecureService.class.getName());
-    cmd.add("/data/vault");
-    cmd.addAll(List.of(extraArgs));
-    ProcessBuilder builder =
-        new ProcessBuilder(cmd).redirectError(dir.resolve("service.err").toFile());
-    builder.environment().putAll(environment());
-    builder.environment().putAll(extraEnv);
-    return builder.start();
+    return ChildJvm.named("service")
+        .agent(AgentJar.path(), rules)
+        .jvmOptions(jvmFlags)
+        .classPath(
+            Paths.get(
+                    SecureService.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString())
+        .main(SecureService.class, concat("/data/vault", extraArgs))
+        .env(environment())
+        .env(extraEnv)
+        .stderrTo(dir.resolve("service.err"))
+        .start();
+  }
+
+  private static String[] concat(String first, String... rest) {
+    List<String> all = new ArrayList<>();
+    all.add(first);
+    all.addAll(List.of(rest));
+    return all.toArray(new String[0]);
   }
 
   /** Reads the service's stdout up to its "ready" line, for at most 60 s. */
-  private static void readUntilReady(Process service, List<String> lines) throws Exception {
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<Void> ready =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                for (String line; (line = out.readLine()) != null; ) {
-                  synchronized (lines) {
-                    lines.add(line);
-                  }
-                  if (line.equals("ready")) {
-                    return;
-                  }
-                }
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            });
-    ready.get(60, TimeUnit.SECONDS);
+  private static void readUntilReady(ChildJvm service, List<String> lines) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      String line = service.nextLine(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      if (line == null) {
+        throw new TimeoutException("no ready line within 60 s");
+      }
+      if (line.equals(ChildJvm.EOF)) {
+        return;
+      }
+      synchronized (lines) {
+        lines.add(line);
+      }
+      if (line.equals("ready")) {
+        return;
+      }
+    }
   }
 
   private static String serviceErr() {
@@ -390,12 +393,6 @@ class TlsSaslIT {
         CuratorFrameworkFactory.newClient(connect, 10_000, 2_000, new RetryOneTime(100));
     client.start();
     return client;
-  }
-
-  private static String agentJar() {
-    Path jar = Paths.get(System.getProperty("agent.jar", "target/deeplake-lock.jar"));
-    assertTrue(Files.isRegularFile(jar), "build the jar first: " + jar);
-    return jar.toAbsolutePath().toString();
   }
 
   private static int freePort() throws IOException {
