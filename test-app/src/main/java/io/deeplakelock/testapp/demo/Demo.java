@@ -49,7 +49,8 @@ public final class Demo {
   private final PrintStream err;
   private final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
   private final String classpath = absoluteClassPath();
-  private final List<ChildJvm> started = Collections.synchronizedList(new ArrayList<ChildJvm>());
+  private final List<WorkloadJvm> started =
+      Collections.synchronizedList(new ArrayList<WorkloadJvm>());
   private final AtomicBoolean cleanedUp = new AtomicBoolean();
   private Path scratch;
   private volatile LocalZooKeeper zooKeeper;
@@ -212,7 +213,7 @@ public final class Demo {
       return;
     }
     synchronized (started) {
-      for (ChildJvm child : started) {
+      for (WorkloadJvm child : started) {
         child.destroy();
       }
     }

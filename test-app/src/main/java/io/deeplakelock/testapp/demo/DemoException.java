@@ -18,7 +18,7 @@ final class DemoException extends RuntimeException {
     this.details = Collections.emptyList();
   }
 
-  DemoException(String message, ChildJvm child) {
+  DemoException(String message, WorkloadJvm child) {
     super(message);
     this.details = prefixed(child.name(), child.logTail(20));
   }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * JSON summary, its standard error goes to a log file so the demo's own output stays a table.
  * Public so the integration tests drive their child JVMs the same way.
  */
-public final class ChildJvm {
+public final class WorkloadJvm {
   private final String name;
   private final Process process;
   private final Path log;
@@ -27,7 +27,7 @@ public final class ChildJvm {
   private final List<String> output = Collections.synchronizedList(new ArrayList<String>());
   private final Thread reader;
 
-  private ChildJvm(String name, Process process, Path log) {
+  private WorkloadJvm(String name, Process process, Path log) {
     this.name = name;
     this.process = process;
     this.log = log;
@@ -37,7 +37,7 @@ public final class ChildJvm {
   }
 
   /** Starts {@code command} in {@code workDir} with extra environment variables. */
-  public static ChildJvm start(
+  public static WorkloadJvm start(
       String name, List<String> command, Map<String, String> environment, Path workDir, Path log)
       throws IOException {
     ProcessBuilder builder =
@@ -45,7 +45,7 @@ public final class ChildJvm {
             .directory(workDir.toFile())
             .redirectError(ProcessBuilder.Redirect.to(log.toFile()));
     builder.environment().putAll(environment);
-    return new ChildJvm(name, builder.start(), log);
+    return new WorkloadJvm(name, builder.start(), log);
   }
 
   /** The process, e.g. for its pid when a test signals it. */

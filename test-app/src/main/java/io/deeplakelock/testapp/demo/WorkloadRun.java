@@ -32,7 +32,7 @@ final class WorkloadRun {
   private final List<String> javaCommand;
   private final Map<String, String> environment;
   private final Demo.Settings settings;
-  private final List<ChildJvm> started;
+  private final List<WorkloadJvm> started;
 
   /**
    * @param javaCommand the java binary and JVM options (agent included or not), up to the class
@@ -44,7 +44,7 @@ final class WorkloadRun {
       List<String> javaCommand,
       Map<String, String> environment,
       Demo.Settings settings,
-      List<ChildJvm> started) {
+      List<WorkloadJvm> started) {
     this.label = label;
     this.dir = dir;
     this.javaCommand = javaCommand;
@@ -59,7 +59,7 @@ final class WorkloadRun {
     Dataset.create(dataset.toString(), DIMENSION);
     String go = dir.resolve("go").toAbsolutePath().toString();
 
-    List<ChildJvm> writers = new ArrayList<>();
+    List<WorkloadJvm> writers = new ArrayList<>();
     for (int i = 1; i <= settings.writers; i++) {
       writers.add(
           launch(
@@ -74,7 +74,7 @@ final class WorkloadRun {
               "--go",
               go));
     }
-    ChildJvm searcher =
+    WorkloadJvm searcher =
         launch(
             "searcher",
             "searcher",
@@ -86,10 +86,10 @@ final class WorkloadRun {
             Integer.toString(settings.searches),
             "--go",
             go);
-    List<ChildJvm> children = new ArrayList<>(writers);
+    List<WorkloadJvm> children = new ArrayList<>(writers);
     children.add(searcher);
 
-    for (ChildJvm child : children) {
+    for (WorkloadJvm child : children) {
       if (!child.awaitReady(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         throw new DemoException(child.name() + " never became ready", child);
       }
@@ -97,7 +97,7 @@ final class WorkloadRun {
     long began = System.nanoTime();
     // Everyone polls for this file every millisecond, so they start within about one.
     Files.createFile(dir.resolve("go"));
-    for (ChildJvm child : children) {
+    for (WorkloadJvm child : children) {
       int status = child.awaitExit(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       if (status != 0) {
         throw new DemoException(child.name() + " exited with status " + status, child);
@@ -107,7 +107,7 @@ final class WorkloadRun {
 
     List<WriterReport> reports = new ArrayList<>();
     List<String> failureLog = new ArrayList<>();
-    for (ChildJvm writer : writers) {
+    for (WorkloadJvm writer : writers) {
       WriterReport report = WriterReport.fromJson(summaryOf(writer));
       reports.add(report);
       if (report.failed() > 0) {
@@ -123,17 +123,18 @@ final class WorkloadRun {
         label, reports, Arrays.asList(searches), verification, wallMillis, failureLog);
   }
 
-  private ChildJvm launch(String name, String... workload) throws IOException {
+  private WorkloadJvm launch(String name, String... workload) throws IOException {
     List<String> command = new ArrayList<>(javaCommand);
     command.add(DatasetService.class.getName());
     command.addAll(Arrays.asList(workload));
-    ChildJvm child =
-        ChildJvm.start(name, command, environment, dir, dir.resolve("logs").resolve(name + ".log"));
+    WorkloadJvm child =
+        WorkloadJvm.start(
+            name, command, environment, dir, dir.resolve("logs").resolve(name + ".log"));
     started.add(child);
     return child;
   }
 
-  private static Map<String, Object> summaryOf(ChildJvm child) {
+  private static Map<String, Object> summaryOf(WorkloadJvm child) {
     Map<String, Object> summary;
     try {
       summary = child.summary();
@@ -146,7 +147,7 @@ final class WorkloadRun {
     return summary;
   }
 
-  private static List<String> prefixed(ChildJvm child) {
+  private static List<String> prefixed(WorkloadJvm child) {
     List<String> lines = new ArrayList<>();
     for (String line : child.logTail(LOG_LINES)) {
       lines.add("[" + child.name() + "] " + line);

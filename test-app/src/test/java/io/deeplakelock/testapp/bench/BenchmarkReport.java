@@ -14,7 +14,7 @@ import java.util.function.ToLongFunction;
  * The benchmark's report: one section per figure with a row per cell and a column per variant
  * (medians over runs), then the ratios the performance issue asks for, each against its target.
  */
-final class ResultTable {
+final class BenchmarkReport {
 
   /** Fewer hand-offs than this (all runs) leave a cell out of the hand-off summary. */
   private static final int MIN_HANDOFFS = 50;
@@ -23,7 +23,7 @@ final class ResultTable {
   private final List<Variant> variants = List.of(Variant.values());
   private final Map<Cell, Map<Variant, List<CellResult>>> results = new LinkedHashMap<>();
 
-  ResultTable(List<Cell> cells) {
+  BenchmarkReport(List<Cell> cells) {
     this.cells = List.copyOf(cells);
     for (Cell cell : cells) {
       Map<Variant, List<CellResult>> row = new LinkedHashMap<>();

@@ -5,9 +5,9 @@ package io.deeplakelock.testapp.bench;
  * also runs without the agent. Used once per worker at start-up, to refuse to measure an agent run
  * that guards nothing.
  */
-final class LockProbe {
+final class BridgeLockMode {
 
-  private LockProbe() {}
+  private BridgeLockMode() {}
 
   /** {@code READ} or {@code WRITE} inside a guarded call under the agent, else {@code unlocked}. */
   static String currentLock() {

@@ -63,7 +63,7 @@ public final class LockBenchApp {
   public long read(String dataset) {
     bodyStart = System.nanoTime();
     if (probe) {
-      probedLock = LockProbe.currentLock();
+      probedLock = BridgeLockMode.currentLock();
     }
     long hash = hash(data.get(dataset), iterations);
     bodyEnd = System.nanoTime();
@@ -74,7 +74,7 @@ public final class LockBenchApp {
   public long write(String dataset) {
     bodyStart = System.nanoTime();
     if (probe) {
-      probedLock = LockProbe.currentLock();
+      probedLock = BridgeLockMode.currentLock();
     }
     long[] words = data.get(dataset);
     long hash = hash(words, iterations);

@@ -1,6 +1,7 @@
 package io.deeplakelock.testapp.bench;
 
 import io.deeplakelock.testapp.demo.LocalZooKeeper;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +124,7 @@ public final class LockBenchmark {
     Runtime.getRuntime().addShutdownHook(new Thread(this::killChildren, "bench-locks-cleanup"));
     Path zkDir = options.work.resolve("zookeeper");
     deleteTree(zkDir); // a fresh server: no nodes or sessions of an earlier benchmark
-    ResultTable table = new ResultTable(options.cells);
+    BenchmarkReport table = new BenchmarkReport(options.cells);
     List<String> header;
     try (LocalZooKeeper server = startZooKeeper(zkDir)) {
       zooKeeper = server;
@@ -200,7 +201,7 @@ public final class LockBenchmark {
   }
 
   /** One run: fresh workers for every available variant, then every cell on each of them. */
-  private void runOnce(int run, ResultTable table, long started)
+  private void runOnce(int run, BenchmarkReport table, long started)
       throws IOException, InterruptedException {
     Path runDir = Files.createDirectories(options.work.resolve("run-" + (run + 1)));
     Map<Variant, WorkerGroup> groups = startWorkers(runDir);
@@ -242,8 +243,7 @@ public final class LockBenchmark {
         Path file = runDir.resolve(name + ".intervals");
         intervals.add(file);
         workers.add(
-            WorkerProcess.start(
-                name, workerCommand(v, name, file), runDir.resolve(name + ".stderr")));
+            WorkerProcess.start(worker(v, name, file).stderrTo(runDir.resolve(name + ".stderr"))));
       }
       groups.put(v, new WorkerGroup(v, workers, intervals));
     }
@@ -288,18 +288,16 @@ public final class LockBenchmark {
     return groups;
   }
 
-  private List<String> workerCommand(Variant v, String name, Path intervals) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.addAll(WORKER_JVM_OPTIONS);
+  private ChildJvm.Builder worker(Variant v, String name, Path intervals) {
+    ChildJvm.Builder worker =
+        ChildJvm.named(name).java(java).keepClassDataSharing().jvmOptions(WORKER_JVM_OPTIONS);
     if (v.underAgent) {
-      cmd.add("-javaagent:" + agentCopy.toAbsolutePath() + "=" + rules.get(v).toAbsolutePath());
+      worker.agent(agentCopy.toAbsolutePath(), rules.get(v).toAbsolutePath());
     }
-    cmd.addAll(
-        List.of(
-            "-cp",
-            classpath,
-            BenchWorker.class.getName(),
+    return worker
+        .classPath(classpath)
+        .main(
+            BenchWorker.class,
             "--name",
             name,
             "--calls",
@@ -315,8 +313,7 @@ public final class LockBenchmark {
             "--datasets",
             String.valueOf(DATASETS),
             "--intervals",
-            intervals.toAbsolutePath().toString()));
-    return cmd;
+            intervals.toAbsolutePath().toString());
   }
 
   /** Runs {@code cell} once on {@code variant}'s workers; a failure is the cell's result. */
@@ -585,7 +582,7 @@ public final class LockBenchmark {
                 Locale.ROOT,
                 "%,12.0f calls/s  acquire p50 %8s us  zk %.2f/call%s",
                 result.opsPerSecond(),
-                ResultTable.micros(result.acquireP50()),
+                BenchmarkReport.micros(result.acquireP50()),
                 result.zkWritesPerCall(),
                 result.errors() > 0 ? "  " + result.errors() + " FAILED CALLS" : "")
             : "n/a: " + result.failure();

@@ -1,60 +1,35 @@
 package io.deeplakelock.testapp.bench;
 
-import java.io.BufferedReader;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The coordinator's handle on one {@link BenchWorker} JVM: sends commands to its standard input,
- * waits for protocol lines from its standard output (read by a thread of its own), and keeps its
- * standard error in a file to show when it fails. Every started worker is tracked until closed, so
- * a shutdown hook can kill whatever is left ({@link #killAll}).
+ * waits for protocol lines from its standard output, and keeps its standard error in a file to show
+ * when it fails. Every started worker is tracked until closed, so a shutdown hook can kill whatever
+ * is left ({@link #killAll}).
  */
 final class WorkerProcess implements AutoCloseable {
 
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
-  /** Put on the queue when standard output ends. */
-  private static final String END = "\u0000end";
+  private final ChildJvm child;
 
-  private final String name;
-  private final Process process;
-  private final Path stderr;
-  private final PrintWriter in;
-  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-  private WorkerProcess(String name, Process process, Path stderr) {
-    this.name = name;
-    this.process = process;
-    this.stderr = stderr;
-    this.in =
-        new PrintWriter(
-            new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8),
-            true);
+  private WorkerProcess(ChildJvm child) {
+    this.child = child;
   }
 
-  static WorkerProcess start(String name, List<String> command, Path stderr) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(stderr.toFile()));
-    builder.environment().remove("DEEPLAKE_LOCK_LOG");
-    Process process = builder.start();
-    LIVE.add(process);
-    WorkerProcess worker = new WorkerProcess(name, process, stderr);
-    Thread reader = new Thread(worker::readOutput, name + "-stdout");
-    reader.setDaemon(true);
-    reader.start();
-    return worker;
+  /** Starts a worker without the caller's {@code DEEPLAKE_LOCK_LOG}. */
+  static WorkerProcess start(ChildJvm.Builder worker) throws IOException {
+    ChildJvm child = worker.unsetEnv("DEEPLAKE_LOCK_LOG").start();
+    LIVE.add(child.process());
+    return new WorkerProcess(child);
   }
 
   /** Kills every worker not yet closed; for the coordinator's shutdown hook. */
@@ -65,15 +40,19 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   String name() {
-    return name;
+    return child.name();
   }
 
   Path stderr() {
-    return stderr;
+    return child.stderrFile();
   }
 
   void send(String command) {
-    in.println(command);
+    try {
+      child.send(command);
+    } catch (IOException e) {
+      // As a PrintWriter would: a worker that is gone shows up in the next await.
+    }
   }
 
   /**
@@ -81,7 +60,7 @@ final class WorkerProcess implements AutoCloseable {
    * {@code FAILED}, when the worker exits, or after {@code timeoutNanos}.
    */
   String await(String word, long timeoutNanos) throws WorkerFailure, InterruptedException {
-    String line = lines.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+    String line = child.nextLine(Duration.ofNanos(timeoutNanos));
     if (line != null && (line.equals(word) || line.startsWith(word + " "))) {
       return line;
     }
@@ -93,37 +72,35 @@ final class WorkerProcess implements AutoCloseable {
               + " within "
               + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
               + " s";
-    } else if (line.equals(END)) {
+    } else if (line.equals(ChildJvm.EOF)) {
       what = "exited" + exitStatus() + " instead of answering " + word;
     } else {
       what = "answered '" + line + "' instead of " + word;
     }
     // A worker that is going down (a refused rules file) may still be writing why.
-    process.waitFor(2, TimeUnit.SECONDS);
-    throw new WorkerFailure(name + " " + what + " (stderr: " + stderr + ")", stderrTail(15));
+    child.process().waitFor(2, TimeUnit.SECONDS);
+    throw new WorkerFailure(name() + " " + what + " (stderr: " + stderr() + ")", stderrTail(15));
   }
 
   /** The last {@code n} lines of the worker's standard error. */
   List<String> stderrTail(int n) {
-    try {
-      List<String> all = Files.readAllLines(stderr, StandardCharsets.UTF_8);
-      return new ArrayList<>(all.subList(Math.max(0, all.size() - n), all.size()));
-    } catch (IOException e) {
-      return List.of("(cannot read " + stderr + ": " + e + ")");
-    }
+    return child.stderrTail(n);
   }
 
   /** Asks the worker to quit (closing its ZooKeeper session), then kills it after ten seconds. */
   @Override
   public void close() {
+    Process process = child.process();
     try {
       if (process.isAlive()) {
         send("QUIT");
-        in.close();
+        child.closeInput();
         process.waitFor(10, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // Its input is already closed: it is going down; it is killed below either way.
     } finally {
       process.destroyForcibly();
       LIVE.remove(process);
@@ -132,24 +109,11 @@ final class WorkerProcess implements AutoCloseable {
 
   private String exitStatus() {
     try {
+      Process process = child.process();
       return process.waitFor(5, TimeUnit.SECONDS) ? " with status " + process.exitValue() : "";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "";
-    }
-  }
-
-  private void readOutput() {
-    try (BufferedReader out =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = out.readLine(); line != null; line = out.readLine()) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      // The stream closes when the process is killed; END tells the waiter.
-    } finally {
-      lines.add(END);
     }
   }
 }

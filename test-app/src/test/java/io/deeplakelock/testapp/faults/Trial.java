@@ -2,7 +2,7 @@ package io.deeplakelock.testapp.faults;
 
 import io.deeplakelock.testapp.dataset.CorruptDatasetException;
 import io.deeplakelock.testapp.dataset.Salvage;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,13 +59,13 @@ final class Trial {
   /** One child process of the trial. */
   static final class Child {
     final String id;
-    final ChildJvm jvm;
+    final WorkloadJvm jvm;
     final ZkProxy proxy;
     final Path log;
     volatile boolean killed;
     volatile boolean stopped;
 
-    Child(String id, ChildJvm jvm, ZkProxy proxy, Path log) {
+    Child(String id, WorkloadJvm jvm, ZkProxy proxy, Path log) {
       this.id = id;
       this.jvm = jvm;
       this.proxy = proxy;
@@ -227,9 +227,9 @@ final class Trial {
             "--seed", Long.toString(random.nextLong()),
             "--pause-ms", spec.pauseMillis));
     Path log = dir.resolve(id + ".log");
-    ChildJvm jvm;
+    WorkloadJvm jvm;
     try {
-      jvm = ChildJvm.start(id, command, env, dir, log);
+      jvm = WorkloadJvm.start(id, command, env, dir, log);
     } catch (IOException e) {
       if (proxy != null) {
         proxy.close();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +16,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -296,39 +296,36 @@ class KazooInteropIT {
   private Peer python(String name, String lockPath, String mode, int repeat) throws Exception {
     Peer peer =
         Peer.start(
-            name,
-            Arrays.asList(
-                python,
-                script().toString(),
-                server.getConnectString(),
-                lockPath,
-                mode,
-                "60",
-                dir.resolve(name + ".release").toString(),
-                String.valueOf(repeat)),
-            new HashMap<>(),
+            ChildJvm.named(name)
+                .command(
+                    Arrays.asList(
+                        python,
+                        script().toString(),
+                        server.getConnectString(),
+                        lockPath,
+                        mode,
+                        "60",
+                        dir.resolve(name + ".release").toString(),
+                        String.valueOf(repeat))),
             dir);
     peers.add(peer);
     return peer;
   }
 
   private Peer java(String name, Path rules, String mode, int repeat) throws Exception {
-    Path jar = Paths.get("..", "agent", "target", "deeplake-lock.jar").toAbsolutePath();
-    assertTrue(Files.isRegularFile(jar), "build the agent first: " + jar);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xshare:off");
-    cmd.add("-javaagent:" + jar + "=" + rules);
-    cmd.add("-cp");
-    cmd.add(Paths.get("target", "test-classes").toAbsolutePath().toString());
-    cmd.add(InteropService.class.getName());
-    cmd.add(mode);
-    cmd.add(dataset.toString());
-    cmd.add(dir.resolve(name + ".release").toString());
-    cmd.add(String.valueOf(repeat));
-    Map<String, String> env = new HashMap<>();
-    env.put("DEEPLAKE_LOCK_ZK", server.getConnectString());
-    Peer peer = Peer.start(name, cmd, env, dir);
+    Peer peer =
+        Peer.start(
+            ChildJvm.named(name)
+                .agent(AgentJar.path(), rules)
+                .classPath(Paths.get("target", "test-classes").toAbsolutePath().toString())
+                .main(
+                    InteropService.class,
+                    mode,
+                    dataset.toString(),
+                    dir.resolve(name + ".release").toString(),
+                    String.valueOf(repeat))
+                .env("DEEPLAKE_LOCK_ZK", server.getConnectString()),
+            dir);
     peers.add(peer);
     return peer;
   }

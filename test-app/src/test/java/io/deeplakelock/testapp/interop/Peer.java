@@ -1,63 +1,32 @@
 package io.deeplakelock.testapp.interop;
 
-import java.io.BufferedReader;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** A lock-taking peer process (Python or JVM) whose stdout lines the test waits on. */
 final class Peer implements AutoCloseable {
 
-  private final String name;
-  private final Process process;
-  private final Path stderr;
-  private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final ChildJvm child;
 
-  private Peer(String name, Process process, Path stderr) {
-    this.name = name;
-    this.process = process;
-    this.stderr = stderr;
-    Thread reader = new Thread(this::pump, name + "-stdout");
-    reader.setDaemon(true);
-    reader.start();
+  private Peer(ChildJvm child) {
+    this.child = child;
   }
 
-  static Peer start(String name, List<String> command, Map<String, String> env, Path dir)
-      throws IOException {
-    Path stderr = dir.resolve(name + ".err");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(stderr.toFile()));
-    builder.environment().putAll(env);
-    return new Peer(name, builder.start(), stderr);
-  }
-
-  private void pump() {
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      lines.add("IO-ERROR " + e);
-    }
-    lines.add("EOF: the process closed its output"); // so a waiting test fails at once
+  /** Starts the peer with its stderr in {@code dir}. */
+  static Peer start(ChildJvm.Builder peer, Path dir) throws IOException {
+    return new Peer(peer.directory(dir).start());
   }
 
   /** Waits for the next line; fails the test with the peer's stderr when it does not come. */
   String next(String expectedPrefix, Duration timeout) throws Exception {
-    String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    String line = child.nextLine(timeout);
     if (line == null || !line.startsWith(expectedPrefix)) {
       throw new AssertionError(
-          name
+          child.name()
               + ": expected '"
               + expectedPrefix
               + "...' within "
@@ -72,9 +41,9 @@ final class Peer implements AutoCloseable {
 
   /** True when no line arrives within {@code window}: the peer is still blocked. */
   boolean silentFor(Duration window) throws InterruptedException {
-    String line = lines.poll(window.toMillis(), TimeUnit.MILLISECONDS);
+    String line = child.nextLine(window);
     if (line != null) {
-      throw new AssertionError(name + " was expected to block but printed '" + line + "'");
+      throw new AssertionError(child.name() + " was expected to block but printed '" + line + "'");
     }
     return true;
   }
@@ -84,7 +53,7 @@ final class Peer implements AutoCloseable {
     List<String> out = new ArrayList<>();
     long deadline = System.nanoTime() + window.toNanos();
     for (long left = window.toNanos(); left > 0; left = deadline - System.nanoTime()) {
-      String line = lines.poll(left, TimeUnit.NANOSECONDS);
+      String line = child.nextLine(Duration.ofNanos(left));
       if (line == null) {
         break;
       }
@@ -99,22 +68,15 @@ final class Peer implements AutoCloseable {
   }
 
   int awaitExit(Duration timeout) throws Exception {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError(name + " did not exit; stderr:\n" + stderrText());
-    }
-    return process.exitValue();
+    return child.awaitExit(timeout);
   }
 
   String stderrText() {
-    try {
-      return new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no stderr: " + e + ")";
-    }
+    return child.stderr();
   }
 
   @Override
   public void close() {
-    process.destroyForcibly();
+    child.close();
   }
 }

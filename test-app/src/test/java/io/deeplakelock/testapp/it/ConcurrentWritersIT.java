@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.deeplakelock.testapp.dataset.Dataset;
 import io.deeplakelock.testapp.dataset.Row;
 import io.deeplakelock.testapp.dataset.Salvage;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.Verification;
 import io.deeplakelock.testapp.service.WriterReport;
 import java.nio.file.Path;
@@ -97,7 +97,7 @@ class ConcurrentWritersIT extends ServiceJvmsFixture {
   private List<WriterReport> runWriters(String label, Path dataset, Path rules) throws Exception {
     Dataset.create(dataset.toString(), 8);
     Path go = dir.resolve(label + ".go");
-    List<ChildJvm> writers = new ArrayList<>();
+    List<WorkloadJvm> writers = new ArrayList<>();
     for (int i = 1; i <= WRITERS; i++) {
       writers.add(
           jvms.start(
@@ -113,12 +113,12 @@ class ConcurrentWritersIT extends ServiceJvmsFixture {
               "--go",
               go.toString()));
     }
-    for (ChildJvm writer : writers) {
+    for (WorkloadJvm writer : writers) {
       ServiceJvms.awaitReady(writer);
     }
     ServiceJvms.signal(go);
     List<WriterReport> reports = new ArrayList<>();
-    for (ChildJvm writer : writers) {
+    for (WorkloadJvm writer : writers) {
       reports.add(WriterReport.fromJson(ServiceJvms.awaitSuccess(writer)));
     }
     return reports;

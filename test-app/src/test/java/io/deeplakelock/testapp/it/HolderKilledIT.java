@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.WriterReport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,8 +139,8 @@ class HolderKilledIT extends ServiceJvmsFixture {
   private static final class Contest {
     Path dataset;
     Path release;
-    ChildJvm holder;
-    ChildJvm waiter;
+    WorkloadJvm holder;
+    WorkloadJvm waiter;
     String holderNode;
   }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.DatasetService;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ class JacocoAgentOrderIT extends ServiceJvmsFixture {
     List<String> agents = position.equals("first") ? List.of(ours, jacoco) : List.of(jacoco, ours);
     Path dataset = dir.resolve("ds");
 
-    ChildJvm service =
+    WorkloadJvm service =
         jvms.startWithFlags(
             "create",
             agents,

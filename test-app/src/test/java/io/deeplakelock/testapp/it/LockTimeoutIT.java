@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.WriterReport;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -40,7 +40,7 @@ class LockTimeoutIT extends ServiceJvmsFixture {
     Path go = dir.resolve("go");
     Path release = dir.resolve("release");
 
-    ChildJvm writer =
+    WorkloadJvm writer =
         jvms.startReady(
             "writer",
             rules,
@@ -53,7 +53,7 @@ class LockTimeoutIT extends ServiceJvmsFixture {
             "1",
             "--go",
             go.toString());
-    ChildJvm holder =
+    WorkloadJvm holder =
         jvms.startReady(
             "holder",
             rules,

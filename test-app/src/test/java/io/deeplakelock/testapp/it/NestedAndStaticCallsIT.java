@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.Json;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class NestedAndStaticCallsIT extends ServiceJvmsFixture {
     String lockPath = LockServer.lockPath(dataset);
     // create without --chunk-rows calls Dataset.create(path, dim), which calls create(path, dim,
     // chunkRows): both are guarded by the same rule on the same dataset.
-    ChildJvm create =
+    WorkloadJvm create =
         jvms.start("create", rules, "create", "--dataset", dataset.toString(), "--dim", "4");
     int status = create.awaitExit(ServiceJvms.EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertEquals(0, status, "create failed" + ServiceJvms.describe(create));
@@ -51,7 +51,7 @@ class NestedAndStaticCallsIT extends ServiceJvmsFixture {
 
     // hold --touch appends, updates and counts rows inside the guarded hold().
     Path release = dir.resolve("release-1");
-    ChildJvm first =
+    WorkloadJvm first =
         jvms.startReady(
             "hold-1",
             rules,
@@ -80,7 +80,7 @@ class NestedAndStaticCallsIT extends ServiceJvmsFixture {
     assertEquals("hold-0:u", Dataset.open(dataset.toString()).get(0).text());
 
     Path releaseAgain = dir.resolve("release-2");
-    ChildJvm second =
+    WorkloadJvm second =
         jvms.startReady(
             "hold-2",
             rules,

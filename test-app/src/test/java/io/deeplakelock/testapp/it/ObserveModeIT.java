@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.Verification;
 import io.deeplakelock.testapp.service.WriterReport;
 import java.nio.file.Path;
@@ -66,7 +66,7 @@ class ObserveModeIT extends ServiceJvmsFixture {
     Path dataset = dir.resolve(label);
     Dataset.create(dataset.toString(), 8);
     Path go = dir.resolve(label + ".go");
-    List<ChildJvm> writers = new ArrayList<>();
+    List<WorkloadJvm> writers = new ArrayList<>();
     for (int i = 1; i <= WRITERS; i++) {
       writers.add(
           jvms.start(
@@ -82,12 +82,12 @@ class ObserveModeIT extends ServiceJvmsFixture {
               "--go",
               go.toString()));
     }
-    for (ChildJvm writer : writers) {
+    for (WorkloadJvm writer : writers) {
       ServiceJvms.awaitReady(writer);
     }
     ServiceJvms.signal(go);
     List<WriterReport> reports = new ArrayList<>();
-    for (ChildJvm writer : writers) {
+    for (WorkloadJvm writer : writers) {
       reports.add(WriterReport.fromJson(ServiceJvms.awaitSuccess(writer)));
     }
     return reports;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +32,7 @@ class ReadWaitsForWriteIT extends ServiceJvmsFixture {
     Path release = dir.resolve("release");
 
     // The searcher opens the dataset (a read lock) before the writer takes it over.
-    ChildJvm searcher =
+    WorkloadJvm searcher =
         jvms.startReady(
             "searcher",
             rules,
@@ -45,7 +45,7 @@ class ReadWaitsForWriteIT extends ServiceJvmsFixture {
             "1",
             "--go",
             go.toString());
-    ChildJvm writer =
+    WorkloadJvm writer =
         jvms.startReady(
             "writer",
             rules,

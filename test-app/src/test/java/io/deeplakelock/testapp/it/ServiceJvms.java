@@ -2,7 +2,7 @@ package io.deeplakelock.testapp.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.DatasetService;
 import java.io.File;
 import java.io.IOException;
@@ -47,7 +47,7 @@ final class ServiceJvms implements AutoCloseable {
   private final Path dir;
   private final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
   private final String classpath;
-  private final List<ChildJvm> started = new ArrayList<>();
+  private final List<WorkloadJvm> started = new ArrayList<>();
 
   /**
    * @param zooKeeper the connect string children get as {@code DEEPLAKE_LOCK_ZK}
@@ -73,7 +73,7 @@ final class ServiceJvms implements AutoCloseable {
   }
 
   /** Starts a workload under the agent with {@code rules}; without any agent when it is null. */
-  ChildJvm start(String name, Path rules, String... workload) throws IOException {
+  WorkloadJvm start(String name, Path rules, String... workload) throws IOException {
     return startMain(name, rules, Collections.emptyMap(), DatasetService.class.getName(), workload);
   }
 
@@ -81,7 +81,7 @@ final class ServiceJvms implements AutoCloseable {
    * Starts {@code mainClass} (of the test-app or its test classes) under the agent with {@code
    * rules}, with {@code environment} added to {@code DEEPLAKE_LOCK_ZK}.
    */
-  ChildJvm startMain(
+  WorkloadJvm startMain(
       String name, Path rules, Map<String, String> environment, String mainClass, String... args)
       throws IOException {
     List<String> agents =
@@ -92,7 +92,7 @@ final class ServiceJvms implements AutoCloseable {
   }
 
   /** Starts {@code mainClass} with {@code jvmFlags} (agents, in their order) and no others. */
-  ChildJvm startWithFlags(
+  WorkloadJvm startWithFlags(
       String name,
       List<String> jvmFlags,
       Map<String, String> environment,
@@ -103,7 +103,7 @@ final class ServiceJvms implements AutoCloseable {
   }
 
   /** As {@link #startWithFlags}, on the {@code java} launcher of another JDK. */
-  ChildJvm startOn(
+  WorkloadJvm startOn(
       String javaLauncher,
       String name,
       List<String> jvmFlags,
@@ -122,29 +122,29 @@ final class ServiceJvms implements AutoCloseable {
     command.addAll(Arrays.asList(args));
     Map<String, String> env = new HashMap<>(environment);
     env.put("DEEPLAKE_LOCK_ZK", zooKeeper);
-    ChildJvm child =
-        ChildJvm.start(name, command, env, dir, dir.resolve("logs").resolve(name + ".log"));
+    WorkloadJvm child =
+        WorkloadJvm.start(name, command, env, dir, dir.resolve("logs").resolve(name + ".log"));
     started.add(child);
     return child;
   }
 
   /** Starts a workload and waits for its {@code READY} line. */
-  ChildJvm startReady(String name, Path rules, String... workload)
+  WorkloadJvm startReady(String name, Path rules, String... workload)
       throws IOException, InterruptedException {
-    ChildJvm child = start(name, rules, workload);
+    WorkloadJvm child = start(name, rules, workload);
     awaitReady(child);
     return child;
   }
 
   /** Waits for the child's {@code READY} line, failing with its log when it does not come. */
-  static void awaitReady(ChildJvm child) throws InterruptedException {
+  static void awaitReady(WorkloadJvm child) throws InterruptedException {
     if (!child.awaitReady(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       throw new AssertionError(child.name() + " never printed READY" + describe(child));
     }
   }
 
   /** Waits for the child to exit with status 0 and returns its JSON summary. */
-  static Map<String, Object> awaitSuccess(ChildJvm child) throws InterruptedException {
+  static Map<String, Object> awaitSuccess(WorkloadJvm child) throws InterruptedException {
     int status = child.awaitExit(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     if (status != 0) {
       throw new AssertionError(child.name() + " exited with status " + status + describe(child));
@@ -161,7 +161,7 @@ final class ServiceJvms implements AutoCloseable {
    *
    * @return the summary, or null when none came in time
    */
-  static Map<String, Object> awaitSummary(ChildJvm child, Duration timeout)
+  static Map<String, Object> awaitSummary(WorkloadJvm child, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -174,7 +174,7 @@ final class ServiceJvms implements AutoCloseable {
   }
 
   /** The child's standard error so far, for assertion messages. */
-  static String describe(ChildJvm child) {
+  static String describe(WorkloadJvm child) {
     return "; its stderr ends:\n  " + String.join("\n  ", child.logTail(LOG_LINES));
   }
 
@@ -186,10 +186,10 @@ final class ServiceJvms implements AutoCloseable {
   /** Kills every child still running. */
   @Override
   public void close() {
-    for (ChildJvm child : started) {
+    for (WorkloadJvm child : started) {
       child.destroy();
     }
-    for (ChildJvm child : started) {
+    for (WorkloadJvm child : started) {
       try {
         child.process().waitFor(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.Verification;
 import io.deeplakelock.testapp.service.WriterReport;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ class ShippedConfigsIT extends ServiceJvmsFixture {
     Path dataset = dir.resolve("append-only");
     Dataset.create(dataset.toString(), 8);
     Path go = dir.resolve("go");
-    List<ChildJvm> writers = new ArrayList<>();
+    List<WorkloadJvm> writers = new ArrayList<>();
     for (int i = 1; i <= WRITERS; i++) {
       writers.add(
           jvms.start(
@@ -50,7 +50,7 @@ class ShippedConfigsIT extends ServiceJvmsFixture {
               go.toString(),
               "--appends-only"));
     }
-    ChildJvm searcher =
+    WorkloadJvm searcher =
         jvms.start(
             "searcher",
             rules,
@@ -63,14 +63,14 @@ class ShippedConfigsIT extends ServiceJvmsFixture {
             "40",
             "--go",
             go.toString());
-    for (ChildJvm writer : writers) {
+    for (WorkloadJvm writer : writers) {
       ServiceJvms.awaitReady(writer);
     }
     ServiceJvms.awaitReady(searcher);
     ServiceJvms.signal(go);
 
     List<WriterReport> reports = new ArrayList<>();
-    for (ChildJvm writer : writers) {
+    for (WorkloadJvm writer : writers) {
       WriterReport report = WriterReport.fromJson(ServiceJvms.awaitSuccess(writer));
       assertEquals(
           OPS,
@@ -89,7 +89,7 @@ class ShippedConfigsIT extends ServiceJvmsFixture {
   @Test
   void springStyleConfigGuardsEveryImplementationOfTheInterface() throws Exception {
     // The file's own connect default names zk1..3; DEEPLAKE_LOCK_ZK points it at the test server.
-    ChildJvm service =
+    WorkloadJvm service =
         jvms.startMain(
             "store", shipped("spring-style-service.yaml"), Map.of(), "com.acme.store.StoreService");
     Map<String, Object> heldBy = ServiceJvms.awaitSuccess(service);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ class StatusOutputIT extends ServiceJvmsFixture {
     Dataset.create(dataset.toString(), 8);
     Path rules = new RulesFile().writeTo(dir, "rules.yaml");
     Path release = dir.resolve("release");
-    ChildJvm service =
+    WorkloadJvm service =
         jvms.startReady(
             "hold",
             rules,

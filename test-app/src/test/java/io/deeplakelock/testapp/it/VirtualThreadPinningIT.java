@@ -3,7 +3,7 @@ package io.deeplakelock.testapp.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.deeplakelock.testapp.demo.ChildJvm;
+import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.vthreads.VirtualThreadWorkload;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,7 +108,7 @@ class VirtualThreadPinningIT extends ServiceJvmsFixture {
               + ",settings=none,+jdk.VirtualThreadPinned#enabled=true,"
               + "+jdk.VirtualThreadPinned#threshold=0ms,+jdk.VirtualThreadPinned#stackTrace=true");
     }
-    ChildJvm child =
+    WorkloadJvm child =
         jvms.startOn(
             jdk.resolve("bin/java").toString(),
             threads,
