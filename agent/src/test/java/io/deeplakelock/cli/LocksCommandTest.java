@@ -15,7 +15,7 @@ import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 
 /** Unit tests for {@link LocksCommand}, against a real ZooKeeper. */
-class LocksCommandIT {
+class LocksCommandTest {
 
   @Test
   void listsHoldersAndWaitersOfEveryFamilyInQueueOrder() throws Exception {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Unit tests for the observe and shadow modes of {@link GuardedCalls}. */
-class RolloutModeIT {
+class RolloutModeTest {
 
   private static final String LOCK_PATH = "/deeplake/%2Fdata%2Fds";
 
@@ -41,8 +41,8 @@ class RolloutModeIT {
   @Test
   void shadowModeCountsWhatWouldBeLockedWithoutTouchingZooKeeper() throws Exception {
     GuardedCalls calls = handler("shadow");
-    assertNull(calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"}));
-    assertNull(calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"}));
+    assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"}));
+    assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"}));
     assertEquals(2, stats().shadowed());
     assertEquals(0, stats().acquisitions());
     assertNull(service.client().checkExists().forPath("/deeplake"), "no znode may be created");
@@ -52,7 +52,7 @@ class RolloutModeIT {
   void observeModeRecordsWhoTheCallWouldHaveWaitedForAndNeverBlocks() throws Exception {
     GuardedCalls calls = handler("observe");
     AutoCloseable alone =
-        calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"});
+        calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
     awaitChildren(1); // its marker
     alone.close();
     awaitChildren(0);
@@ -65,7 +65,7 @@ class RolloutModeIT {
             .forPath(LOCK_PATH + "/0123456789abcdef0123456789abcdef__lock__");
     long start = System.nanoTime();
     AutoCloseable second =
-        calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"});
+        calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "observe must not wait");
 
     awaitWouldWait(stats(), 1);
@@ -90,10 +90,10 @@ class RolloutModeIT {
           new GuardedCalls(config("observe"), otherService, new Conflicts(), Paths.get("/"));
 
       AutoCloseable running =
-          first.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"});
+          first.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
       awaitChildren(1); // the first call's marker is in place
       AutoCloseable overlapping =
-          other.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"});
+          other.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
 
       try {
         LockCounters seen = otherService.lock(LOCK_PATH).stats();
@@ -143,7 +143,7 @@ class RolloutModeIT {
   @Test
   void observeModeDoesNotFailWhenTheDatasetCannotBeFound() throws Exception {
     GuardedCalls calls = handler("observe");
-    assertNull(calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {null}));
+    assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {null}));
   }
 
   private AgentConfig config(String mode) throws Exception {

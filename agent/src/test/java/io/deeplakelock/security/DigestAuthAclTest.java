@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unauthenticated or differently authenticated client can neither create nor delete lock nodes
  * under its root, and the password shows up nowhere.
  */
-class DigestAuthAclIT {
+class DigestAuthAclTest {
 
   private static final long WAIT_SECONDS = 10;
 

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestInfo;
  * node handed from writer to writer, lingering, and the fairness and loss guards around them. Each
  * {@link LockService} here stands for one JVM: its own client and session.
  */
-class CoalescingIT {
+class CoalescingTest {
 
   private static final long WAIT_SECONDS = LockHolder.WAIT_SECONDS;
 

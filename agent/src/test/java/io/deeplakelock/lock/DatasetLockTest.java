@@ -48,7 +48,7 @@ import org.junit.jupiter.api.TestInfo;
  * Unit tests for {@link DatasetLock} with one node per call (coalescing off), against an in-process
  * ZooKeeper server.
  */
-class DatasetLockIT {
+class DatasetLockTest {
 
   /** kazoo's contender pattern ({@code kazoo/recipe/lock.py}). */
   private static final Pattern KAZOO_CONTENDER =
@@ -549,7 +549,7 @@ class DatasetLockIT {
           protocol: %s
           onLockLost: %s
           # One node per call: these tests pin the ZooKeeper protocol of each node.
-          # CoalescingIT covers how calls of one JVM share nodes.
+          # CoalescingTest covers how calls of one JVM share nodes.
           coalesce: false
         rules:
           - name: test-rule
