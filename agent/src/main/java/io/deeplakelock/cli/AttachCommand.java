@@ -8,7 +8,7 @@ import java.nio.file.Paths;
  * {@code attach <pid> --config FILE}: roll the agent out to a running JVM without a restart, after
  * checking its rules file here.
  */
-final class AttachCommand implements Command {
+final class AttachCommand extends Command {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar attach <pid> --config FILE\n"
@@ -19,33 +19,17 @@ final class AttachCommand implements Command {
           + "prints a warning (and future JDKs refuse).\n"
           + "Exit status: 0 attached, 1 the attach failed, 2 invalid rules file, 64 usage error.\n";
 
-  @Override
-  public String name() {
-    return "attach";
+  AttachCommand() {
+    super(
+        "attach",
+        "attach <pid> --config FILE",
+        "load the agent into a running JVM",
+        CommandLine.options(CommandLine.Operand.PID, "--config"),
+        USAGE);
   }
 
   @Override
-  public String synopsis() {
-    return "attach <pid> --config FILE";
-  }
-
-  @Override
-  public String summary() {
-    return "load the agent into a running JVM";
-  }
-
-  @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public CommandLine syntax() {
-    return CommandLine.options(CommandLine.Operand.PID, "--config");
-  }
-
-  @Override
-  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
+  int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
       throws CommandLine.UsageException {
     String pid = args.requiredOperand();
     Path rules = Paths.get(args.required("--config")).toAbsolutePath().normalize();

@@ -21,7 +21,7 @@ import net.bytebuddy.pool.TypePool;
  * {@code check --config FILE [--classpath CP]}: what a rules file will guard, before any service
  * runs it. Loads no class: class files are read as data through a type pool.
  */
-final class CheckCommand implements Command {
+final class CheckCommand extends Command {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar check --config FILE [--classpath CP]\n"
@@ -39,33 +39,17 @@ final class CheckCommand implements Command {
           + "unresolvable or in conflict, 2 the rules file is invalid or missing\n"
           + "(FILE:LINE:COL: message), 64 a usage error (a bad option or class path entry).\n";
 
-  @Override
-  public String name() {
-    return "check";
+  CheckCommand() {
+    super(
+        "check",
+        "check --config FILE [--classpath CP]",
+        "validate a rules file; list what each rule guards",
+        CommandLine.options(CommandLine.Operand.NONE, "--config", "--classpath"),
+        USAGE);
   }
 
   @Override
-  public String synopsis() {
-    return "check --config FILE [--classpath CP]";
-  }
-
-  @Override
-  public String summary() {
-    return "validate a rules file; list what each rule guards";
-  }
-
-  @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public CommandLine syntax() {
-    return CommandLine.options(CommandLine.Operand.NONE, "--config", "--classpath");
-  }
-
-  @Override
-  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
+  int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
       throws CommandLine.UsageException {
     String config = args.required("--config");
     String classPath = args.value("--classpath");

@@ -7,22 +7,48 @@ import java.io.PrintStream;
  * it accepts and what it does. {@link Main} keeps them in a table, so a new command is one class
  * and one entry there.
  */
-interface Command {
+abstract class Command {
 
-  /** The word that names the command on the command line, such as {@code check}. */
-  String name();
+  private final String name;
+  private final String synopsis;
+  private final String summary;
+  private final CommandLine syntax;
+  private final String usage;
 
-  /** How the help shows the command's arguments, such as {@code check --config FILE}. */
-  String synopsis();
+  /**
+   * @param name the word that names the command on the command line, such as {@code check}
+   * @param synopsis how the help shows its arguments, such as {@code check --config FILE}
+   * @param summary the help's one-line description of the command
+   * @param syntax the options and operands it accepts
+   * @param usage its own usage text, printed for {@code --help} and after a usage error
+   */
+  Command(String name, String synopsis, String summary, CommandLine syntax, String usage) {
+    this.name = name;
+    this.synopsis = synopsis;
+    this.summary = summary;
+    this.syntax = syntax;
+    this.usage = usage;
+  }
 
-  /** The help's one-line description of the command. */
-  String summary();
+  final String name() {
+    return name;
+  }
 
-  /** The command's own usage text, printed for {@code --help} and after a usage error. */
-  String usage();
+  final String synopsis() {
+    return synopsis;
+  }
 
-  /** The options and operands the command accepts. */
-  CommandLine syntax();
+  final String summary() {
+    return summary;
+  }
+
+  final CommandLine syntax() {
+    return syntax;
+  }
+
+  final String usage() {
+    return usage;
+  }
 
   /**
    * Runs the command on its parsed arguments.
@@ -32,6 +58,6 @@ interface Command {
    * @throws CommandLine.UsageException when an argument turns out to be wrong after parsing; {@link
    *     Main} prints the message and the usage, and exits with {@link Main#USAGE}
    */
-  int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
+  abstract int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
       throws CommandLine.UsageException;
 }

@@ -4,7 +4,7 @@ import io.deeplakelock.agent.AttachArgument;
 import java.io.PrintStream;
 
 /** {@code detach <pid>}: roll the agent back from a running JVM without a restart. */
-final class DetachCommand implements Command {
+final class DetachCommand extends Command {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar detach <pid>\n"
@@ -13,33 +13,17 @@ final class DetachCommand implements Command {
           + "the locks they took, then the agent's ZooKeeper session is closed.\n"
           + "Exit status: 0 detached, 1 the detach failed, 64 usage error.\n";
 
-  @Override
-  public String name() {
-    return "detach";
+  DetachCommand() {
+    super(
+        "detach",
+        "detach <pid>",
+        "remove the agent from a running JVM",
+        CommandLine.pidOnly(),
+        USAGE);
   }
 
   @Override
-  public String synopsis() {
-    return "detach <pid>";
-  }
-
-  @Override
-  public String summary() {
-    return "remove the agent from a running JVM";
-  }
-
-  @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public CommandLine syntax() {
-    return CommandLine.pidOnly();
-  }
-
-  @Override
-  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err) {
+  int run(CommandLine.Arguments args, PrintStream out, PrintStream err) {
     String pid = args.operand();
     return AgentAttach.load(pid, AttachArgument.DETACH, "detached from " + pid, out, err);
   }

@@ -20,7 +20,7 @@ import org.apache.zookeeper.KeeperException;
  * in order, from deeplake-lock, kazoo and Curator alike. With {@code --config} it connects the way
  * the agent does (namespace, authentication, TLS), so it can read a protected lock root.
  */
-final class LocksCommand implements Command {
+final class LocksCommand extends Command {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar locks (--zk CONNECT | --config FILE) [PATH]\n"
@@ -36,33 +36,17 @@ final class LocksCommand implements Command {
           + "Exit status: 0 listed, 1 ZooKeeper unreachable or access refused, 2 invalid rules\n"
           + "file, 64 usage error.\n";
 
-  @Override
-  public String name() {
-    return "locks";
+  LocksCommand() {
+    super(
+        "locks",
+        "locks --zk CONNECT [PATH]",
+        "list lock holders and waiters under PATH (/deeplake)",
+        CommandLine.options(CommandLine.Operand.PATH, "--zk", "--config"),
+        USAGE);
   }
 
   @Override
-  public String synopsis() {
-    return "locks --zk CONNECT [PATH]";
-  }
-
-  @Override
-  public String summary() {
-    return "list lock holders and waiters under PATH (/deeplake)";
-  }
-
-  @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public CommandLine syntax() {
-    return CommandLine.options(CommandLine.Operand.PATH, "--zk", "--config");
-  }
-
-  @Override
-  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
+  int run(CommandLine.Arguments args, PrintStream out, PrintStream err)
       throws CommandLine.UsageException {
     String connect = args.value("--zk");
     String configFile = args.value("--config");

@@ -1,13 +1,15 @@
 package io.deeplakelock.cli;
 
 import java.io.PrintStream;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
 
 /**
  * {@code reload <pid>}: make a running agent read its rules file again, through its JMX bean (not
  * by loading the agent again): the answer comes back here, and nothing is thrown in the service's
  * attach thread.
  */
-final class ReloadCommand implements Command {
+final class ReloadCommand extends AgentBeanCommand {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar reload <pid>\n"
@@ -18,54 +20,28 @@ final class ReloadCommand implements Command {
           + "took. Changes to the zookeeper section, locks.root and locks.protocol need a restart.\n"
           + "Exit status: 0 reloaded, 1 no agent there or the file is invalid, 64 usage error.\n";
 
-  @Override
-  public String name() {
-    return "reload";
+  ReloadCommand() {
+    super("reload", "re-read the rules file of a running agent", USAGE);
   }
 
   @Override
-  public String synopsis() {
-    return "reload <pid>";
-  }
-
-  @Override
-  public String summary() {
-    return "re-read the rules file of a running agent";
-  }
-
-  @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public CommandLine syntax() {
-    return CommandLine.pidOnly();
-  }
-
-  @Override
-  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err) {
-    String pid = args.operand();
-    return AgentBean.use(
-        name(),
-        pid,
-        err,
-        (server, bean) -> {
-          String[] report = (String[]) server.invoke(bean, "reload", new Object[0], new String[0]);
-          if (report.length > 0 && report[0].equals("invalid")) {
-            for (int i = 1; i < report.length; i++) {
-              err.println(
-                  "deeplake-lock reload: the rules file of "
-                      + pid
-                      + " is invalid; the rules in force stay: "
-                      + report[i]);
-            }
-            return Main.PROBLEMS;
-          }
-          for (int i = 1; i < report.length; i++) {
-            out.println("deeplake-lock reload: " + (i == 1 ? report[i] + " in " + pid : report[i]));
-          }
-          return Main.OK;
-        });
+  int use(
+      String pid, MBeanServerConnection server, ObjectName bean, PrintStream out, PrintStream err)
+      throws Exception {
+    String[] report = (String[]) server.invoke(bean, "reload", new Object[0], new String[0]);
+    if (report.length > 0 && report[0].equals("invalid")) {
+      for (int i = 1; i < report.length; i++) {
+        err.println(
+            "deeplake-lock reload: the rules file of "
+                + pid
+                + " is invalid; the rules in force stay: "
+                + report[i]);
+      }
+      return Main.PROBLEMS;
+    }
+    for (int i = 1; i < report.length; i++) {
+      out.println("deeplake-lock reload: " + (i == 1 ? report[i] + " in " + pid : report[i]));
+    }
+    return Main.OK;
   }
 }

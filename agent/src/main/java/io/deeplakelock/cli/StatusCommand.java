@@ -9,7 +9,7 @@ import javax.management.openmbean.CompositeData;
  * {@code status <pid>}: what the agent in a running JVM is doing, read from its {@code
  * deeplake.lock:type=Agent} JMX bean through the JVM's local management agent.
  */
-final class StatusCommand implements Command {
+final class StatusCommand extends AgentBeanCommand {
 
   static final String USAGE =
       "usage: java -jar deeplake-lock.jar status <pid>\n"
@@ -20,42 +20,16 @@ final class StatusCommand implements Command {
           + "are on JMX as deeplake.lock:type=Agent. Needs a JDK (attach API), same user.\n"
           + "Exit status: 0 printed, 1 no agent in that JVM or it cannot be reached, 64 usage.\n";
 
-  @Override
-  public String name() {
-    return "status";
+  StatusCommand() {
+    super("status", "rules, connection and per-lock figures of a running agent", USAGE);
   }
 
   @Override
-  public String synopsis() {
-    return "status <pid>";
-  }
-
-  @Override
-  public String summary() {
-    return "rules, connection and per-lock figures of a running agent";
-  }
-
-  @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public CommandLine syntax() {
-    return CommandLine.pidOnly();
-  }
-
-  @Override
-  public int run(CommandLine.Arguments args, PrintStream out, PrintStream err) {
-    String pid = args.operand();
-    return AgentBean.use(
-        name(),
-        pid,
-        err,
-        (server, bean) -> {
-          print(pid, server, bean, out);
-          return Main.OK;
-        });
+  int use(
+      String pid, MBeanServerConnection server, ObjectName bean, PrintStream out, PrintStream err)
+      throws Exception {
+    print(pid, server, bean, out);
+    return Main.OK;
   }
 
   private static void print(

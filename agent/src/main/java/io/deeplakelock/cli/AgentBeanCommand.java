@@ -9,27 +9,37 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 /**
- * The {@code deeplake.lock:type=Agent} JMX bean of the agent in another JVM, reached through that
- * JVM's local management agent, which the JDK attach API starts if need be.
+ * A command {@code <word> <pid>} that works on the {@code deeplake.lock:type=Agent} JMX bean of the
+ * agent in another JVM, reached through that JVM's local management agent, which the JDK attach API
+ * starts if need be.
  */
-final class AgentBean {
+abstract class AgentBeanCommand extends Command {
 
   static final String NAME = "deeplake.lock:type=Agent";
 
-  /** What a command does with the bean once it is found. */
-  interface Use {
-    int with(MBeanServerConnection server, ObjectName bean) throws Exception;
+  AgentBeanCommand(String name, String summary, String usage) {
+    super(name, name + " <pid>", summary, CommandLine.pidOnly(), usage);
   }
 
-  private AgentBean() {}
+  /**
+   * What the command does with the bean of {@code pid} once it is found.
+   *
+   * @return the exit status
+   * @throws Exception reported on stderr with its root cause; the exit status is then {@link
+   *     Main#PROBLEMS}
+   */
+  abstract int use(
+      String pid, MBeanServerConnection server, ObjectName bean, PrintStream out, PrintStream err)
+      throws Exception;
 
   /**
-   * Connects to the bean in {@code pid} and hands it to {@code use}; reports on stderr, as {@code
-   * command}, a JVM that cannot be reached or runs no agent.
-   *
-   * @return what {@code use} returns, or {@link Main#PROBLEMS}
+   * Connects to the bean in the pid given and hands it to {@link #use}; reports on stderr a JVM
+   * that cannot be reached or runs no agent.
    */
-  static int use(String command, String pid, PrintStream err, Use use) {
+  @Override
+  final int run(CommandLine.Arguments args, PrintStream out, PrintStream err) {
+    String pid = args.operand();
+    String command = name();
     String address;
     try {
       address = localManagementAddress(pid);
@@ -44,7 +54,7 @@ final class AgentBean {
         err.println("deeplake-lock " + command + ": deeplake-lock is not running in " + pid);
         return Main.PROBLEMS;
       }
-      return use.with(server, name);
+      return use(pid, server, name, out, err);
     } catch (Exception e) {
       err.println("deeplake-lock " + command + ": " + rootCause(e));
       return Main.PROBLEMS;
