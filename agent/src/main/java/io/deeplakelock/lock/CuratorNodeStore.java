@@ -239,27 +239,27 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
   }
 
   /**
-   * What a node's data says of its holder, waiting at most {@code millis} for ZooKeeper; null when
-   * it does not answer in time.
+   * What a node's data says of its holder, read in the background: the future completes with the
+   * text, or "" when the node is gone or ZooKeeper does not answer.
    */
-  String describeHolder(String node, long millis) {
+  CompletableFuture<String> holderOf(String node) {
     CompletableFuture<String> holder = new CompletableFuture<>();
-    try {
-      client
-          .getData()
-          .inBackground(
-              (c, e) -> {
-                byte[] data = e.getData();
-                holder.complete(data == null ? "" : new String(data, StandardCharsets.UTF_8));
-              })
-          .forPath(node);
-      return holder.get(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (Exception e) {
-      return null;
-    }
+    Reply<String> done = (code, text, detail) -> holder.complete(text == null ? "" : text);
+    send(
+        done,
+        () ->
+            client
+                .getData()
+                .inBackground(
+                    (c, e) -> {
+                      byte[] data = e.getData();
+                      done.done(
+                          Code.OK,
+                          data == null ? "" : new String(data, StandardCharsets.UTF_8),
+                          null);
+                    })
+                .forPath(node));
+    return holder;
   }
 
   /** Hands a request to the sender thread; a failure to send becomes the request's reply. */
