@@ -24,10 +24,13 @@ import org.apache.zookeeper.data.Stat;
 /**
  * The lock engines' {@link NodeStore} on a real ZooKeeper, through the agent's Curator client.
  *
- * <p><b>Threads.</b> Requests are handed to one named daemon thread that passes them to Curator's
- * background API, so a call never blocks on ZooKeeper and no reply runs inside the call; replies
- * and watch notifications arrive on the ZooKeeper handle's event thread, in the order ZooKeeper
- * sends them. <b>Guarded by</b> {@link #pending}'s monitor: the deletes waiting for the connection.
+ * <p><b>Threads.</b> While connected, a request goes straight to Curator's background API on the
+ * calling thread (the engine calls only after releasing its lock): that queues it and returns.
+ * While disconnected, Curator may reset its connection inside such a call, so requests are handed
+ * to one named daemon thread instead and the caller never waits. Replies and watch notifications
+ * arrive on the ZooKeeper handle's event thread, in the order ZooKeeper sends them; a request that
+ * fails at once is answered on the thread that sent it. <b>Guarded by</b> {@link #pending}'s
+ * monitor: the deletes waiting for the connection.
  *
  * <p><b>Removal beside creation.</b> Creates use Curator's protected mode, which finds a node whose
  * create reply was lost, or deletes it in the background. Deletes are retried here, not by
@@ -262,8 +265,19 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
     return holder;
   }
 
-  /** Hands a request to the sender thread; a failure to send becomes the request's reply. */
+  /**
+   * Sends a request: on this thread while connected, else on the sender thread; a failure to send
+   * becomes the request's reply.
+   */
   private void send(Reply<?> reply, Request request) {
+    if (connection.liveSession() != 0) {
+      try {
+        request.send();
+      } catch (Exception | Error e) {
+        reply.done(Code.OTHER, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+      return;
+    }
     try {
       sender.execute(
           () -> {

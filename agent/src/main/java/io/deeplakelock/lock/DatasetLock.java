@@ -216,7 +216,7 @@ public final class DatasetLock {
         }
       }
     } finally {
-      engine.mu.unlock();
+      engine.unlock();
     }
     switch (r.state) {
       case GRANTED:
@@ -323,7 +323,7 @@ public final class DatasetLock {
       }
       return out;
     } finally {
-      engine.mu.unlock();
+      engine.unlock();
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
