@@ -87,6 +87,7 @@ final class AgentStartup {
     LockService service = LockService.start(config);
     Conflicts conflicts = new Conflicts();
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
+    AuditWeaving.start(config, service, inst, Paths.get("").toAbsolutePath().normalize());
     GuardTransformer transformer = new GuardTransformer(config.rules(), conflicts);
     // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
     // through them for classes to retransform cost over a second. Attach must retransform.
@@ -189,7 +190,7 @@ final class AgentStartup {
    * switch turns the probe off. The property lives in our own relocated namespace (no host code
    * reads it) and is removed again at once; ByteBuddy reads it only while initialising.
    */
-  private static AgentBuilder quietAgentBuilder() {
+  static AgentBuilder quietAgentBuilder() {
     String safe = AgentBuilder.class.getPackage().getName().replace(".agent.builder", "") + ".safe";
     boolean set = System.getProperty(safe) == null;
     if (set) {
@@ -214,6 +215,7 @@ final class AgentStartup {
   private static ElementMatcher<net.bytebuddy.description.type.TypeDescription> ignored() {
     return ElementMatchers.<net.bytebuddy.description.type.TypeDescription>none()
         .or(nameStartsWith("io.deeplakelock.agent."))
+        .or(nameStartsWith("io.deeplakelock.audit."))
         .or(nameStartsWith("io.deeplakelock.bridge."))
         .or(nameStartsWith("io.deeplakelock.rules."))
         .or(nameStartsWith("io.deeplakelock.lock."))
