@@ -1,5 +1,6 @@
 package io.deeplakelock.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.is;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
@@ -14,20 +15,32 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.deeplakelock.audit.AuditCheck;
 import io.deeplakelock.audit.DatasetDirs;
 import io.deeplakelock.audit.DatasetListener;
+import io.deeplakelock.audit.Discovery;
+import io.deeplakelock.audit.DraftRules;
 import io.deeplakelock.bridge.AuditBridge;
 import io.deeplakelock.bridge.LockMode;
+import io.deeplakelock.lock.DaemonThreads;
 import io.deeplakelock.lock.LockPath;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.RolloutMode;
 import io.deeplakelock.rules.Rule;
 import java.io.File;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.spi.FileSystemProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
@@ -60,11 +73,19 @@ final class AuditWeaving {
    * file classes; does nothing when the rules file watches no files.
    */
   static void start(
-      AgentConfig config, LockService service, Instrumentation inst, Path workingDirectory) {
+      AgentConfig config,
+      LockService service,
+      Instrumentation inst,
+      Path workingDirectory,
+      Path rulesFile) {
     if (!config.watchesFiles()) {
       return;
     }
     DatasetDirs dirs = new DatasetDirs(workingDirectory, config.audit().roots());
+    if (config.discovering()) {
+      discover(config, dirs, inst, workingDirectory, rulesFile);
+      return;
+    }
     List<String> fixedPaths = new ArrayList<>();
     boolean checkReads = false;
     for (Rule rule : config.rules()) {
@@ -83,6 +104,157 @@ final class AuditWeaving {
             checkReads,
             System::nanoTime));
     install(inst);
+  }
+
+  /**
+   * {@code mode: discover}: plugs in {@link Discovery}, weaves the JDK's file classes, and prepares
+   * the second pass, which instruments each service method the first time it touches a dataset
+   * file. The draft is written at shutdown and on {@code discover <pid>}.
+   */
+  private static void discover(
+      AgentConfig config,
+      DatasetDirs dirs,
+      Instrumentation inst,
+      Path workingDirectory,
+      Path rulesFile) {
+    Map<String, Set<String>> wanted = new ConcurrentHashMap<>();
+    ExecutorService second = Executors.newSingleThreadExecutor(new DaemonThreads("discover"));
+    AtomicReference<Discovery> self = new AtomicReference<>();
+    Discovery discovery =
+        new Discovery(
+            dirs,
+            ManagementFactory.getRuntimeMXBean().getName(),
+            value -> {
+              try {
+                return LockPath.canonical(value, workingDirectory);
+              } catch (IllegalArgumentException e) {
+                return null;
+              }
+            },
+            (className, method) ->
+                second.execute(() -> instrumentCandidate(inst, wanted, className, method)));
+    self.set(discovery);
+    Path draft = workingDirectory.resolve(config.audit().draft());
+    draftTarget = new Draft(draft, rulesFile);
+    boolean quiet = AuditBridge.quiet();
+    try {
+      for (String[] earlier : Discovery.earlierMethods(draft)) {
+        wanted.computeIfAbsent(earlier[0], k -> ConcurrentHashMap.newKeySet()).add(earlier[1]);
+      }
+    } finally {
+      AuditBridge.loud(quiet);
+    }
+    AuditBridge.install(discovery);
+    AgentStartup.quietAgentBuilder()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
+        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+        .ignore(AgentStartup.ignored())
+        .type((type, loader, module, redefined, domain) -> wanted.containsKey(type.getName()))
+        .transform(
+            (builder, type, loader, module, domain) -> {
+              Set<String> methods = wanted.get(type.getName());
+              DynamicType.Builder<?> out = builder;
+              for (MethodDescription.InDefinedShape m : type.getDeclaredMethods()) {
+                if (methods == null
+                    || !methods.contains(m.getName())
+                    || !m.isMethod()
+                    || m.isAbstract()
+                    || m.isNative()
+                    || m.isBridge()) {
+                  continue;
+                }
+                int overloads = 0;
+                for (MethodDescription.InDefinedShape other : type.getDeclaredMethods()) {
+                  overloads += other.getName().equals(m.getName()) && !other.isBridge() ? 1 : 0;
+                }
+                List<String> parameters = new ArrayList<>();
+                for (TypeDescription p : m.getParameters().asTypeList().asErasures()) {
+                  parameters.add(p.getActualName());
+                }
+                int id =
+                    self.get()
+                        .register(
+                            type.getName(),
+                            m.getName(),
+                            m.getDescriptor(),
+                            String.join(",", parameters),
+                            overloads);
+                out =
+                    out.visit(
+                        Advice.withCustomMapping()
+                            .bind(CandidateId.class, id)
+                            .to(CandidateAdvice.class)
+                            .on(is(m)));
+              }
+              return out;
+            })
+        .installOn(inst);
+    install(inst);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(AuditWeaving::writeDraftQuietly, "deeplake-lock-discover-draft"));
+  }
+
+  /** Where the draft goes and which rules file it keeps the zookeeper and locks sections of. */
+  private static final class Draft {
+    final Path file;
+    final Path rulesFile;
+
+    Draft(Path file, Path rulesFile) {
+      this.file = file;
+      this.rulesFile = rulesFile;
+    }
+  }
+
+  private static volatile Draft draftTarget;
+
+  private static void instrumentCandidate(
+      Instrumentation inst, Map<String, Set<String>> wanted, String className, String method) {
+    wanted.computeIfAbsent(className, k -> ConcurrentHashMap.newKeySet()).add(method);
+    for (Class<?> loaded : inst.getAllLoadedClasses()) {
+      if (loaded.getName().equals(className) && inst.isModifiableClass(loaded)) {
+        try {
+          inst.retransformClasses(loaded);
+        } catch (Exception | LinkageError e) {
+          log.warn(
+              "discover: cannot instrument {}.{} to find its dataset expression: {}",
+              className,
+              method,
+              e.toString());
+        }
+      }
+    }
+  }
+
+  /** Writes discovery's draft now; for {@code discover <pid>}. */
+  static void writeDraft() {
+    Object handler = AuditBridge.handler();
+    Draft target = draftTarget;
+    if (!(handler instanceof Discovery) || target == null) {
+      throw new IllegalStateException(
+          "deeplake-lock: this JVM's rules file is not in mode: discover; nothing to draft");
+    }
+    boolean quiet = AuditBridge.quiet();
+    try {
+      String rulesText = new String(Files.readAllBytes(target.rulesFile), StandardCharsets.UTF_8);
+      System.err.println(
+          "deeplake-lock: " + DraftRules.write((Discovery) handler, target.file, rulesText));
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "deeplake-lock: discover could not write " + target.file + ": " + e, e);
+    } finally {
+      AuditBridge.loud(quiet);
+    }
+  }
+
+  private static void writeDraftQuietly() {
+    try {
+      writeDraft();
+    } catch (RuntimeException e) {
+      log.error("{}", e.getMessage());
+    }
   }
 
   /** The audit's findings for {@code status} and JMX; empty when the audit is off. */
