@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,10 +15,11 @@ import java.util.Locale;
  * Housekeeping that someone added beside {@link Dataset} later: the second path to a dataset's
  * files, the kind a rules file written from {@code Dataset}'s methods misses.
  *
- * <p>{@link #compact(String)} rewrites every chunk file of every column with exactly the rows the
- * meta has committed, dropping what a torn rewrite or an uncommitted append left behind. Each file
- * is written to a temporary file beside it and renamed over it. Like {@code Dataset} it takes no
- * lock: a writer that appends between compaction's read of a chunk and its rename loses that row.
+ * <p>{@link #compact(String)} reads every chunk file of every column, then rewrites each with
+ * exactly the rows the meta had committed, dropping what a torn rewrite or an uncommitted append
+ * left behind. Each file is written to a temporary file beside it and renamed over it. Like {@code
+ * Dataset} it takes no lock: a writer that appends between compaction's reads and its renames loses
+ * that row.
  */
 public final class Maintenance {
   static final String TEMP_SUFFIX = ".compact";
@@ -32,13 +34,17 @@ public final class Maintenance {
   public static int compact(String path) {
     Path root = Paths.get(path);
     DatasetMeta meta = DatasetMeta.read(root);
+    List<List<String>> compacted = new ArrayList<>();
+    for (int chunk = 0; chunk < meta.chunkCount(); chunk++) {
+      for (Column column : Column.values()) {
+        compacted.add(
+            new ChunkFile(root, column, meta, chunk).readCommitted(meta.committedIn(chunk)));
+      }
+    }
     int rewritten = 0;
     for (int chunk = 0; chunk < meta.chunkCount(); chunk++) {
       for (Column column : Column.values()) {
-        ChunkFile file = new ChunkFile(root, column, meta, chunk);
-        List<String> rows = file.readCommitted(meta.committedIn(chunk));
-        rewrite(root, column, chunk, file.firstRow(), rows);
-        rewritten++;
+        rewrite(root, column, chunk, meta.firstRow(chunk), compacted.get(rewritten++));
       }
     }
     return rewritten;
