@@ -14,7 +14,9 @@ import java.util.Set;
 
 /**
  * Which dataset directory a file belongs to: the datasets the rules have locked (learned as calls
- * lock them) and, under each {@code audit.roots} directory, each directory directly below it.
+ * lock them) and, under each {@code audit.roots} directory, each directory directly below it (a
+ * plain file directly in a root belongs to no dataset; neither does a directory there that does not
+ * exist yet).
  *
  * <p>Paths are compared in the canonical form of {@link LockPath}: absolute against the working
  * directory and normalised lexically, symbolic links not resolved. A file path that is already
@@ -132,7 +134,11 @@ public final class DatasetDirs {
       if (canonicalFile.length() > root.length() + 1 && isUnder(canonicalFile, root)) {
         int start = root.length() + (root.charAt(root.length() - 1) == SEPARATOR ? 0 : 1);
         int end = canonicalFile.indexOf(SEPARATOR, start);
-        return end < 0 ? canonicalFile : canonicalFile.substring(0, end);
+        if (end >= 0) {
+          return canonicalFile.substring(0, end);
+        }
+        // Directly in the root: a dataset directory itself, or a file of the root's own.
+        return new File(canonicalFile).isDirectory() ? canonicalFile : null;
       }
     }
     return null;

@@ -218,7 +218,11 @@ public final class DraftRules {
           }
         }
         for (Overload o : os) {
-          p.alternatives.addAll(o.expressions);
+          if (p.calls == 0) {
+            p.alternatives.addAll(o.expressions);
+          } else {
+            p.alternatives.retainAll(o.expressions); // what held for every method of the rule
+          }
           p.calls += o.calls;
         }
         p.notes.add(note);
@@ -337,7 +341,7 @@ public final class DraftRules {
           && line.charAt(0) != '#') {
         keep = false;
       }
-      if (keep && !line.trim().startsWith("#")) {
+      if (keep && !line.trim().isEmpty() && !line.trim().startsWith("#")) {
         out.append(line).append('\n');
       }
     }

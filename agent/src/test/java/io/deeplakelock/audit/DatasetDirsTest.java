@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Unit tests for {@link DatasetDirs}: which dataset directory a file belongs to. */
 class DatasetDirsTest {
@@ -69,9 +70,20 @@ class DatasetDirsTest {
     DatasetDirs dirs = new DatasetDirs(WD, Arrays.asList("data", "/mnt/sets/"));
     assertEquals(Arrays.asList("/srv/app/data", "/mnt/sets"), dirs.roots());
     assertEquals("/srv/app/data/a", dirs.datasetOf(dirs.canonical(new File("data/a/text/c"))));
-    assertEquals("/mnt/sets/b", dirs.datasetOf(dirs.canonical(new File("/mnt/sets/b"))));
+    assertNull(
+        dirs.datasetOf(dirs.canonical(new File("/mnt/sets/b"))),
+        "directly in a root, only an existing directory is a dataset");
     assertNull(dirs.datasetOf(dirs.canonical(new File("/mnt/sets"))), "the root itself");
     assertNull(dirs.datasetOf(dirs.canonical(new File("/mnt/setsx/b"))));
+  }
+
+  @Test
+  void aDatasetDirectoryDirectlyInARootIsItsOwnDataset(@TempDir Path root) throws Exception {
+    java.nio.file.Files.createDirectory(root.resolve("ds"));
+    java.nio.file.Files.createFile(root.resolve("notes.txt"));
+    DatasetDirs dirs = new DatasetDirs(WD, Arrays.asList(root.toString()));
+    assertEquals(root.resolve("ds").toString(), dirs.datasetOf(root.resolve("ds").toString()));
+    assertNull(dirs.datasetOf(root.resolve("notes.txt").toString()));
   }
 
   @Test
