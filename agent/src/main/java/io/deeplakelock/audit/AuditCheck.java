@@ -95,6 +95,11 @@ public final class AuditCheck implements AuditHandler, DatasetListener {
   }
 
   @Override
+  public boolean concerns(Object file) {
+    return dirs.mayHold(file);
+  }
+
+  @Override
   public void check(Object file, int operation) {
     if (operation == AuditBridge.READ && !checkReads) {
       return;

@@ -74,6 +74,11 @@ public final class Discovery implements AuditHandler {
   }
 
   @Override
+  public boolean concerns(Object file) {
+    return dirs.mayHold(file);
+  }
+
+  @Override
   public void check(Object file, int operation) {
     String canonical = dirs.canonical(file);
     String dataset = canonical == null ? null : dirs.datasetOf(canonical);

@@ -97,7 +97,7 @@ public final class AuditBridge {
    */
   public static void check(Object file, int operation) {
     AuditHandler current = handler;
-    if (current == null || file == null) {
+    if (current == null || file == null || !current.concerns(file)) {
       return;
     }
     int[] busy = BUSY.get();

@@ -7,6 +7,12 @@ package io.deeplakelock.bridge;
 public interface AuditHandler {
 
   /**
+   * A first look at a file, before the thread is marked busy: false when it is certainly outside
+   * every dataset, so the operation needs no check. Must touch no file and load no class.
+   */
+  boolean concerns(Object file);
+
+  /**
    * One file operation, before it happens.
    *
    * @param file a {@code java.io.File} or a {@code java.nio.file.Path}

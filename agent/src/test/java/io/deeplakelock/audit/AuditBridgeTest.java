@@ -27,6 +27,11 @@ class AuditBridgeTest {
   /** A handler that, like a real one, touches files itself while it decides. */
   private final class Recursing implements AuditHandler {
     @Override
+    public boolean concerns(Object file) {
+      return true;
+    }
+
+    @Override
     public void check(Object file, int operation) {
       seen.add(AuditBridge.label(operation) + " " + file);
       AuditBridge.check(new File("/handler/own/log"), AuditBridge.APPEND);

@@ -107,8 +107,21 @@ class DatasetDirsTest {
   }
 
   @Test
+  void theFirstLookRulesOutCleanPathsOutsideWithoutCanonicalising() {
+    DatasetDirs dirs = new DatasetDirs(WD, Arrays.asList("/mnt/sets"));
+    dirs.learn("ds");
+    assertFalse(dirs.mayHold(new File("/usr/lib/jvm/lib/modules")));
+    assertFalse(dirs.mayHold(Paths.get("/srv/app/ds2/x")));
+    assertTrue(dirs.mayHold(new File("/srv/app/ds/x")));
+    assertTrue(dirs.mayHold(new File("/mnt/sets/a/x")));
+    assertTrue(dirs.mayHold(new File("relative/x")), "needs the full check");
+    assertFalse(new DatasetDirs(WD, Collections.<String>emptyList()).mayHold(new File("rel")));
+  }
+
+  @Test
   void cleanAbsolutePathsAreTakenAsTheyAre() {
-    assertTrue(DatasetDirs.isClean("/a/b.c/..d"));
+    assertTrue(DatasetDirs.isClean("/a/b.c/d.."));
+    assertFalse(DatasetDirs.isClean("/a/.hidden"), "sent to the full check, which keeps it");
     assertTrue(DatasetDirs.isClean("/"));
     assertFalse(DatasetDirs.isClean("a/b"));
     assertFalse(DatasetDirs.isClean("/a//b"));
