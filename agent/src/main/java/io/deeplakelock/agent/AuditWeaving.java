@@ -123,6 +123,7 @@ final class AuditWeaving {
     Discovery discovery =
         new Discovery(
             dirs,
+            config.audit().roots(),
             ManagementFactory.getRuntimeMXBean().getName(),
             value -> {
               try {

@@ -40,6 +40,7 @@ public final class Discovery implements AuditHandler {
   private static final String AGENT_THREADS = "deeplake-lock-";
 
   private final DatasetDirs dirs;
+  private final List<String> writtenRoots;
   private final String jvm;
   private final ExpressionFinder finder;
   private final BiConsumer<String, String> instrument;
@@ -56,10 +57,12 @@ public final class Discovery implements AuditHandler {
    */
   public Discovery(
       DatasetDirs dirs,
+      List<String> writtenRoots,
       String jvm,
       Function<String, String> canonical,
       BiConsumer<String, String> instrument) {
     this.dirs = dirs;
+    this.writtenRoots = writtenRoots;
     this.jvm = jvm;
     this.finder = new ExpressionFinder(canonical);
     this.instrument = instrument;
@@ -180,9 +183,9 @@ public final class Discovery implements AuditHandler {
     return new ArrayList<>(findings.values());
   }
 
-  /** The roots watched, canonical. */
+  /** The roots watched, as the rules file wrote them (the draft keeps them so). */
   public List<String> roots() {
-    return dirs.roots();
+    return writtenRoots;
   }
 
   /** This JVM's name in the findings file. */
