@@ -35,6 +35,9 @@ final class AgentStartup {
   /** The agent argument with which {@code detach <pid>} attaches. */
   static final String DETACH = "--detach";
 
+  /** The agent argument with which {@code discover <pid>} attaches. */
+  static final String DISCOVER = "--discover";
+
   /** The agent argument with which {@code reload <pid>} attaches. */
   static final String RELOAD = "--reload";
 
@@ -50,6 +53,10 @@ final class AgentStartup {
     }
     if (attached && RELOAD.equals(args)) {
       reload();
+      return;
+    }
+    if (attached && DISCOVER.equals(args)) {
+      AuditWeaving.writeDraft();
       return;
     }
     if (RunningAgent.current() != null) {
@@ -87,6 +94,12 @@ final class AgentStartup {
     LockService service = LockService.start(config);
     Conflicts conflicts = new Conflicts();
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
+    AuditWeaving.start(
+        config,
+        service,
+        inst,
+        Paths.get("").toAbsolutePath().normalize(),
+        Paths.get(file).toAbsolutePath().normalize());
     GuardTransformer transformer = new GuardTransformer(config.rules(), conflicts);
     // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
     // through them for classes to retransform cost over a second. Attach must retransform.
@@ -207,7 +220,7 @@ final class AgentStartup {
    * switch turns the probe off. The property lives in our own relocated namespace (no host code
    * reads it) and is removed again at once; ByteBuddy reads it only while initialising.
    */
-  private static AgentBuilder quietAgentBuilder() {
+  static AgentBuilder quietAgentBuilder() {
     String safe = AgentBuilder.class.getPackage().getName().replace(".agent.builder", "") + ".safe";
     boolean set = System.getProperty(safe) == null;
     if (set) {
@@ -229,9 +242,10 @@ final class AgentStartup {
    * Never instrumented: the agent itself, its relocated libraries and the JDK. Name-only, so
    * matching never parses a class file (ByteBuddy's default ignore does).
    */
-  private static ElementMatcher<net.bytebuddy.description.type.TypeDescription> ignored() {
+  static ElementMatcher<net.bytebuddy.description.type.TypeDescription> ignored() {
     return ElementMatchers.<net.bytebuddy.description.type.TypeDescription>none()
         .or(nameStartsWith("io.deeplakelock.agent."))
+        .or(nameStartsWith("io.deeplakelock.audit."))
         .or(nameStartsWith("io.deeplakelock.bridge."))
         .or(nameStartsWith("io.deeplakelock.rules."))
         .or(nameStartsWith("io.deeplakelock.lock."))

@@ -279,6 +279,7 @@ final class RunningAgent {
   private void finish() {
     AgentStatus.unregister();
     GuardedCalls.uninstall();
+    io.deeplakelock.bridge.AuditBridge.install(null); // woven file advice does nothing from now
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException shuttingDown) {

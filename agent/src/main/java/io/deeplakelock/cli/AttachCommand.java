@@ -44,7 +44,32 @@ final class AttachCommand {
           + "took. Changes to the zookeeper section, locks.root and locks.protocol need a restart.\n"
           + "Exit status: 0 reloaded, 1 no agent there or the file is invalid, 64 usage error.\n";
 
+  static final String DISCOVER_USAGE =
+      "usage: java -jar deeplake-lock.jar discover <pid>\n"
+          + "\n"
+          + "Makes the agent in the running JVM <pid>, started with a rules file in mode: discover,\n"
+          + "write its draft rules file now (it also does so when the JVM exits). The target's\n"
+          + "stderr names the file (audit.draft).\n"
+          + "Exit status: 0 written, 1 no agent in mode: discover there, 2 usage error.\n";
+
   private AttachCommand() {}
+
+  static int discover(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 2 && args[1].equals("--help")) {
+      out.print(DISCOVER_USAGE);
+      return Main.OK;
+    }
+    if (args.length != 2 || !args[1].matches("\\d+")) {
+      err.print(DISCOVER_USAGE);
+      return Main.USAGE_OR_INVALID;
+    }
+    return load(
+        args[1],
+        "--discover",
+        "wrote the draft rules of " + args[1] + " (its stderr names the file)",
+        out,
+        err);
+  }
 
   static int reload(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 2 && args[1].equals("--help")) {

@@ -28,6 +28,7 @@ public final class Main {
           + "  detach <pid>          remove the agent from a running JVM\n"
           + "  reload <pid>          re-read the rules file of a running agent\n"
           + "  status <pid>          rules, connection and per-lock figures of a running agent\n"
+          + "  discover <pid>        write the draft rules of an agent in mode: discover now\n"
           + "  locks --zk CONNECT [PATH]\n"
           + "                        list lock holders and waiters under PATH (/deeplake)\n"
           + "  --version             print the version\n"
@@ -68,6 +69,8 @@ public final class Main {
         return AttachCommand.detach(args, out, err);
       case "reload":
         return AttachCommand.reload(args, out, err);
+      case "discover":
+        return AttachCommand.discover(args, out, err);
       default:
         err.println("deeplake-lock: unknown command '" + args[0] + "'");
         err.print(HELP);

@@ -84,6 +84,9 @@ final class StatusCommand {
     for (String rule : (String[]) server.getAttribute(name, "Rules")) {
       out.println("  " + rule);
     }
+    for (String line : audit(server, name)) {
+      out.println(line);
+    }
     CompositeData[] locks = (CompositeData[]) server.getAttribute(name, "Locks");
     out.println("locks: " + locks.length);
     for (CompositeData lock : locks) {
@@ -138,6 +141,15 @@ final class StatusCommand {
       return (String) start.invoke(vm);
     } finally {
       vmClass.getMethod("detach").invoke(vm);
+    }
+  }
+
+  /** The audit's lines; none from an agent that predates the audit or runs without it. */
+  private static String[] audit(MBeanServerConnection server, ObjectName name) throws Exception {
+    try {
+      return (String[]) server.getAttribute(name, "Audit");
+    } catch (javax.management.AttributeNotFoundException e) {
+      return new String[0];
     }
   }
 

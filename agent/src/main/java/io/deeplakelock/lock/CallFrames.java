@@ -133,6 +133,24 @@ public final class CallFrames implements AutoCloseable {
         f.dataset, f.lock.path(), f.hold.mode(), f.hold.node.czxid, f.hold.node.session);
   }
 
+  /**
+   * The strongest mode in which this thread holds {@code lockPath}, or null when it holds it not at
+   * all: read-only, for the file audit.
+   */
+  public LockMode modeHeld(String lockPath) {
+    LockMode held = null;
+    for (int i = 0; i < depth; i++) {
+      Frame f = frames[i];
+      if (f.lock.path().equals(lockPath)) {
+        if (f.hold.mode() == LockMode.WRITE) {
+          return LockMode.WRITE;
+        }
+        held = f.hold.mode();
+      }
+    }
+    return held;
+  }
+
   /** Ends the innermost guarded call: releases its hold, and the lock if it was the outermost. */
   @Override
   public void close() {
