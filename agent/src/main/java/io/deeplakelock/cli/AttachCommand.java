@@ -50,7 +50,7 @@ final class AttachCommand {
           + "Makes the agent in the running JVM <pid>, started with a rules file in mode: discover,\n"
           + "write its draft rules file now (it also does so when the JVM exits). The target's\n"
           + "stderr names the file (audit.draft).\n"
-          + "Exit status: 0 written, 1 no agent in mode: discover there, 2 usage error.\n";
+          + "Exit status: 0 written, 1 no agent in mode: discover there, 64 usage error.\n";
 
   private AttachCommand() {}
 
@@ -61,7 +61,7 @@ final class AttachCommand {
     }
     if (args.length != 2 || !args[1].matches("\\d+")) {
       err.print(DISCOVER_USAGE);
-      return Main.USAGE_OR_INVALID;
+      return Main.USAGE;
     }
     return load(
         args[1],

@@ -46,11 +46,24 @@ public final class CallFrames implements AutoCloseable {
   /** This thread's counter stripe in every {@link ReadShare}. */
   final int stripe;
 
+  /** What this thread's lock nodes say of their holder (the thread's name as first seen). */
+  private byte[] holderData;
+
   private int depth;
   private Frame[] frames = new Frame[0];
 
   CallFrames(int stripe) {
     this.stripe = stripe;
+  }
+
+  /** The holder data for this thread's nodes, made once per thread. */
+  byte[] holderData(LockService service) {
+    byte[] data = holderData;
+    if (data == null) {
+      data = service.holderData(Thread.currentThread());
+      holderData = data;
+    }
+    return data;
   }
 
   int depth() {

@@ -166,8 +166,7 @@ public final class DatasetLock {
     }
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis());
-    Request r =
-        engine.request(call.mode, frames.stripe, service.holderData(Thread.currentThread()));
+    Request r = engine.request(call.mode, frames.stripe, frames.holderData(service));
     awaitDecision(r, call, start, deadline);
     long waited = System.nanoTime() - start;
     service.recordWait(waited);

@@ -4,7 +4,6 @@ import io.deeplakelock.bridge.LockMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -406,16 +405,18 @@ final class LockEngine {
     if (store.liveSession() == 0) {
       return;
     }
-    for (SoloNode solo : solos) {
-      if (solo.node.phase == OwnNode.Phase.CREATING && !solo.node.sent) {
-        create(solo.node);
+    for (int i = 0; i < solos.size(); i++) {
+      OwnNode n = solos.get(i).node;
+      if (n.phase == OwnNode.Phase.CREATING && !n.sent) {
+        create(n);
       }
     }
   }
 
   /** Removes read nodes that are closed, or unused without linger, once their last reader left. */
   private void reapShares() {
-    for (OwnNode n : new ArrayList<>(nodes)) {
+    for (int i = nodes.size() - 1; i >= 0; i--) { // backwards: a release may drop node i
+      OwnNode n = nodes.get(i);
       if (n.phase == OwnNode.Phase.HELD && n.hold instanceof ReadShare) {
         ReadShare s = (ReadShare) n.hold;
         if (s.holders() != 0
@@ -1023,18 +1024,27 @@ final class LockEngine {
     return false;
   }
 
-  private static Request firstWaiting(Iterable<Request> queue) {
-    for (Iterator<Request> it = queue.iterator(); it.hasNext(); ) {
-      Request r = it.next();
+  /** The first request still waiting; drops the ones at the front that no longer wait. */
+  private static Request firstWaiting(ArrayDeque<Request> queue) {
+    Request r;
+    while ((r = queue.peekFirst()) != null && r.state != Request.State.WAITING) {
+      queue.pollFirst();
+    }
+    return r;
+  }
+
+  private static Request firstWaiting(List<Request> queue) {
+    while (!queue.isEmpty()) {
+      Request r = queue.get(0);
       if (r.state == Request.State.WAITING) {
         return r;
       }
-      it.remove();
+      queue.remove(0);
     }
     return null;
   }
 
-  private static boolean hasWaiting(Iterable<Request> queue) {
+  private static boolean hasWaiting(ArrayDeque<Request> queue) {
     return firstWaiting(queue) != null;
   }
 

@@ -70,7 +70,15 @@ public final class DatasetService {
           return 0;
         case "writer":
           return new WriterWorkload(
-                  Arguments.parse(options, "dataset", "id", "ops", "go", "seed", "appends-only", "compact-every"))
+                  Arguments.parse(
+                      options,
+                      "dataset",
+                      "id",
+                      "ops",
+                      "go",
+                      "seed",
+                      "appends-only",
+                      "compact-every"))
               .run(out, err);
         case "searcher":
           return new SearcherWorkload(
