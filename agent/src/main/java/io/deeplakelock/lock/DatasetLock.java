@@ -40,6 +40,9 @@ public final class DatasetLock {
   /** How long a timeout waits for the look-up of the blocking node's holder, if still running. */
   private static final long HOLDER_LOOKUP_MILLIS = 100;
 
+  /** How long a call that timed out waits for its queued node to be removed. */
+  private static final long REMOVAL_WAIT_MILLIS = 100;
+
   private final LockService service;
   private final LockEngine engine;
   private final LockStats stats;
@@ -198,6 +201,7 @@ public final class DatasetLock {
           localAhead = engine.localWritersAhead(r);
           blocker = queued == null ? null : queued.blocker;
           engine.cancel(r);
+          awaitRemoval(r.leftBehind);
           break;
         }
         try {
@@ -235,6 +239,30 @@ public final class DatasetLock {
         }
         throw new LockTimeoutException(
             timeoutMessage(call, start, localAhead, blocker, holderText));
+    }
+  }
+
+  /**
+   * Waits a moment (the engine's lock held by the caller) for the node a timed-out call queued to
+   * leave ZooKeeper, so that a call that gave up leaves nothing behind it in the queue; bounded
+   * well within the 250 ms a timeout may overrun.
+   */
+  private void awaitRemoval(OwnNode left) {
+    if (left == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REMOVAL_WAIT_MILLIS);
+    while (left.phase != OwnNode.Phase.GONE) {
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        return; // removed in the background
+      }
+      try {
+        engine.changed.awaitNanos(remaining);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

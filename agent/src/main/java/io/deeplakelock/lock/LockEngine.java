@@ -213,10 +213,19 @@ final class LockEngine {
           releaseWrite(write);
         }
       }
+      if (n != null && n.phase != OwnNode.Phase.GONE && n.hold != null && !isUsed(n)) {
+        r.leftBehind = n; // being removed: the caller may wait a moment for it to go
+      }
       dispatch();
     } finally {
       unlock();
     }
+  }
+
+  /** Whether calls still want {@code n}: it is not being removed for nobody. */
+  private boolean isUsed(OwnNode n) {
+    return n.phase == OwnNode.Phase.HELD
+        || ((n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.CREATING) && !n.abandoned);
   }
 
   /**
