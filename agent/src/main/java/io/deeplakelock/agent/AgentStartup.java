@@ -56,6 +56,26 @@ final class AgentStartup {
       refuse(attached, "already running in this JVM; detach it first to load other rules");
       return;
     }
+    // Until weave() returns: ByteBuddy initialises on two threads here (see quietAgentBuilder).
+    String safe = byteBuddySafeProperty();
+    boolean safeSet = System.getProperty(safe) == null;
+    if (safeSet) {
+      System.setProperty(safe, "true");
+    }
+    // Loads the libraries premain is about to use on a daemon thread, step by step ahead of it.
+    StartupWarmup warmup = StartupWarmup.start();
+    try {
+      startWithWarmup(args, inst, attached, warmup);
+    } finally {
+      warmup.awaitByteBuddy(); // also when start-up failed: the switch stays on until it is done
+      if (safeSet) {
+        System.clearProperty(safe);
+      }
+    }
+  }
+
+  private static void startWithWarmup(
+      String args, Instrumentation inst, boolean attached, StartupWarmup warmup) {
     // First, before anything can load a bridge class through this (the system) class loader.
     // This class must never assign an agent object to a bridge type: the verifier would load
     // the bridge type while linking this class, before the injection below.
@@ -78,18 +98,21 @@ final class AgentStartup {
       return;
     }
     AgentConfig config;
+    warmup.awaitYaml();
     try {
       config = RuleFile.load(Paths.get(file));
     } catch (RuleFileException e) {
       refuse(attached, "invalid rules file:" + System.lineSeparator() + e.getMessage());
       return;
     }
+    warmup.awaitZooKeeper();
     LockService service = LockService.start(config);
     Conflicts conflicts = new Conflicts();
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
     GuardTransformer transformer = new GuardTransformer(config.rules(), conflicts);
     // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
     // through them for classes to retransform cost over a second. Attach must retransform.
+    warmup.awaitByteBuddy();
     ResettableClassFileTransformer installed = weave(inst, transformer, attached);
 
     ScheduledExecutorService watch =
@@ -190,7 +213,7 @@ final class AgentStartup {
    * reads it) and is removed again at once; ByteBuddy reads it only while initialising.
    */
   private static AgentBuilder quietAgentBuilder() {
-    String safe = AgentBuilder.class.getPackage().getName().replace(".agent.builder", "") + ".safe";
+    String safe = byteBuddySafeProperty();
     boolean set = System.getProperty(safe) == null;
     if (set) {
       System.setProperty(safe, "true");
@@ -205,6 +228,11 @@ final class AgentStartup {
         System.clearProperty(safe);
       }
     }
+  }
+
+  /** ByteBuddy's relocated "safe" switch: no {@code sun.misc.Unsafe} probing while it is set. */
+  private static String byteBuddySafeProperty() {
+    return AgentBuilder.class.getPackage().getName().replace(".agent.builder", "") + ".safe";
   }
 
   /**
