@@ -142,8 +142,17 @@ final class AgentStartup {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     RunningAgent.register(agent);
     watch.schedule(unmatched, UNMATCHED_WARNING_DELAY_SECONDS, TimeUnit.SECONDS);
-    // Off the start-up path: the platform MBean server costs tens of milliseconds to create.
-    watch.execute(new AgentStatus(agent)::register);
+    // Off the start-up path: the platform MBean server costs tens of milliseconds to create; after
+    // a start with -javaagent only once the service loads a guarded class, or after a delay.
+    Runnable registerBean = () -> watch.execute(new AgentStatus(agent)::register);
+    if (attached) {
+      StatusBeanRegistration.disarm();
+      registerBean.run();
+    } else {
+      StatusBeanRegistration.arm(registerBean);
+      watch.schedule(
+          StatusBeanRegistration::now, StatusBeanRegistration.DELAY_SECONDS, TimeUnit.SECONDS);
+    }
     agent.watchRulesFile();
 
     System.err.println(

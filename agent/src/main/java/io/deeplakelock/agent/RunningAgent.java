@@ -232,6 +232,7 @@ final class RunningAgent {
   }
 
   private void finish() {
+    StatusBeanRegistration.disarm();
     AgentStatus.unregister();
     GuardedCalls.uninstall();
     try {
