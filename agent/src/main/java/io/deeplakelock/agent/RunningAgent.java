@@ -277,6 +277,7 @@ final class RunningAgent {
   }
 
   private void finish() {
+    StatusBeanRegistration.disarm();
     AgentStatus.unregister();
     GuardedCalls.uninstall();
     io.deeplakelock.bridge.AuditBridge.install(null); // woven file advice does nothing from now

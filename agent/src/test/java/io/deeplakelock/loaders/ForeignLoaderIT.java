@@ -289,7 +289,6 @@ class ForeignLoaderIT {
       String java, Path rules, Loader loader, String dataset, String marker) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
-    cmd.add("-Xshare:off"); // keeps the JVM's CDS notice about the bootstrap path out of stderr
     if (rules != null) {
       cmd.add("-javaagent:" + agentJar() + "=" + rules);
     }

@@ -49,7 +49,6 @@ final class ServiceRun {
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xshare:off"); // keeps the JVM's CDS notice about the bootstrap path out of stderr
     if (rules != null) {
       cmd.add("-javaagent:" + agentJar() + "=" + rules);
     }
