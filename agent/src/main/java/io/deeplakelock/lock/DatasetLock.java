@@ -201,7 +201,6 @@ public final class DatasetLock {
           localAhead = engine.localWritersAhead(r);
           blocker = queued == null ? null : queued.blocker;
           engine.cancel(r);
-          awaitRemoval(r.leftBehind);
           break;
         }
         try {
@@ -233,6 +232,7 @@ public final class DatasetLock {
                 + ". The call was not run.");
       default:
         stats.timeouts.increment();
+        awaitRemoval(r.leftBehind); // its delete went out as the lock was let go
         String holderText = null;
         if (blocker != null && blocker.equals(lookedUp)) {
           holderText = holderWithin(holder, HOLDER_LOOKUP_MILLIS);
@@ -243,26 +243,28 @@ public final class DatasetLock {
   }
 
   /**
-   * Waits a moment (the engine's lock held by the caller) for the node a timed-out call queued to
-   * leave ZooKeeper, so that a call that gave up leaves nothing behind it in the queue; bounded
-   * well within the 250 ms a timeout may overrun.
+   * Waits a moment for the node a timed-out call queued to leave ZooKeeper, so that a call that
+   * gave up leaves nothing behind it in the queue; bounded well within the 250 ms a timeout may
+   * overrun.
    */
   private void awaitRemoval(OwnNode left) {
     if (left == null) {
       return;
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REMOVAL_WAIT_MILLIS);
-    while (left.phase != OwnNode.Phase.GONE) {
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0) {
-        return; // removed in the background
-      }
-      try {
+    engine.mu.lock();
+    try {
+      while (left.phase != OwnNode.Phase.GONE) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return; // removed in the background
+        }
         engine.changed.awaitNanos(remaining);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      engine.unlock();
     }
   }
 
