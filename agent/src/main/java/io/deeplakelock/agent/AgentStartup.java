@@ -46,10 +46,34 @@ final class AgentStartup {
       reload();
       return;
     }
+    if (attached && AttachArgument.DISCOVER.equals(args)) {
+      AuditWeaving.writeDraft();
+      return;
+    }
     if (RunningAgent.current() != null) {
       refuse(attached, "already running in this JVM; detach it first to load other rules");
       return;
     }
+    // Until weave() returns: ByteBuddy initialises on two threads here (see quietAgentBuilder).
+    String safe = byteBuddySafeProperty();
+    boolean safeSet = System.getProperty(safe) == null;
+    if (safeSet) {
+      System.setProperty(safe, "true");
+    }
+    // Loads the libraries premain is about to use on a daemon thread, step by step ahead of it.
+    StartupWarmup warmup = StartupWarmup.start();
+    try {
+      startWithWarmup(args, inst, attached, warmup);
+    } finally {
+      warmup.awaitByteBuddy(); // also when start-up failed: the switch stays on until it is done
+      if (safeSet) {
+        System.clearProperty(safe);
+      }
+    }
+  }
+
+  private static void startWithWarmup(
+      String args, Instrumentation inst, boolean attached, StartupWarmup warmup) {
     // First, before anything can load a bridge class through this (the system) class loader.
     // This class must never assign an agent object to a bridge type: the verifier would load
     // the bridge type while linking this class, before the injection below.
@@ -72,18 +96,27 @@ final class AgentStartup {
       return;
     }
     AgentConfig config;
+    warmup.awaitYaml();
     try {
       config = RuleFile.load(Paths.get(file));
     } catch (RuleFileException e) {
       refuse(attached, "invalid rules file:" + System.lineSeparator() + e.getMessage());
       return;
     }
+    warmup.awaitZooKeeper();
     LockService service = LockService.start(config);
     Conflicts conflicts = new Conflicts();
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
+    AuditWeaving.start(
+        config,
+        service,
+        inst,
+        Paths.get("").toAbsolutePath().normalize(),
+        Paths.get(file).toAbsolutePath().normalize());
     GuardTransformer transformer = new GuardTransformer(config.rules(), conflicts);
     // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
     // through them for classes to retransform cost over a second. Attach must retransform.
+    warmup.awaitByteBuddy();
     ResettableClassFileTransformer installed = weave(inst, transformer, attached);
     // Here, not in the first guarded call: that may run on a virtual thread, which class loading
     // and initialisation would pin.
@@ -120,8 +153,17 @@ final class AgentStartup {
         UNMATCHED_WARNING_DELAY_SECONDS,
         UNMATCHED_WARNING_DELAY_SECONDS,
         TimeUnit.SECONDS);
-    // Off the start-up path: the platform MBean server costs tens of milliseconds to create.
-    watch.execute(new AgentStatus(agent)::register);
+    // Off the start-up path: the platform MBean server costs tens of milliseconds to create; after
+    // a start with -javaagent only once the service loads a guarded class, or after a delay.
+    Runnable registerBean = () -> watch.execute(new AgentStatus(agent)::register);
+    if (attached) {
+      StatusBeanRegistration.disarm();
+      registerBean.run();
+    } else {
+      StatusBeanRegistration.arm(registerBean);
+      watch.schedule(
+          StatusBeanRegistration::now, StatusBeanRegistration.DELAY_SECONDS, TimeUnit.SECONDS);
+    }
     agent.watchRulesFile();
 
     System.err.println(
@@ -201,8 +243,8 @@ final class AgentStartup {
    * switch turns the probe off. The property lives in our own relocated namespace (no host code
    * reads it) and is removed again at once; ByteBuddy reads it only while initialising.
    */
-  private static AgentBuilder quietAgentBuilder() {
-    String safe = AgentBuilder.class.getPackage().getName().replace(".agent.builder", "") + ".safe";
+  static AgentBuilder quietAgentBuilder() {
+    String safe = byteBuddySafeProperty();
     boolean set = System.getProperty(safe) == null;
     if (set) {
       System.setProperty(safe, "true");
@@ -219,13 +261,19 @@ final class AgentStartup {
     }
   }
 
+  /** ByteBuddy's relocated "safe" switch: no {@code sun.misc.Unsafe} probing while it is set. */
+  private static String byteBuddySafeProperty() {
+    return AgentBuilder.class.getPackage().getName().replace(".agent.builder", "") + ".safe";
+  }
+
   /**
    * Never instrumented: the agent itself, its relocated libraries and the JDK. Name-only, so
    * matching never parses a class file (ByteBuddy's default ignore does).
    */
-  private static ElementMatcher<net.bytebuddy.description.type.TypeDescription> ignored() {
+  static ElementMatcher<net.bytebuddy.description.type.TypeDescription> ignored() {
     return ElementMatchers.<net.bytebuddy.description.type.TypeDescription>none()
         .or(nameStartsWith("io.deeplakelock.agent."))
+        .or(nameStartsWith("io.deeplakelock.audit."))
         .or(nameStartsWith("io.deeplakelock.bridge."))
         .or(nameStartsWith("io.deeplakelock.rules."))
         .or(nameStartsWith("io.deeplakelock.lock."))

@@ -129,6 +129,11 @@ final class AgentStatus implements AgentStatusMXBean {
   }
 
   @Override
+  public List<String> getAudit() {
+    return AuditWeaving.statusLines();
+  }
+
+  @Override
   public List<JmxLockStatus> getLocks() {
     List<JmxLockStatus> out = new ArrayList<>();
     for (Map.Entry<String, DatasetLock> e : new TreeMap<>(service.locks()).entrySet()) {

@@ -32,6 +32,12 @@ public interface AgentStatusMXBean {
 
   long getLocksLost();
 
+  /**
+   * The file audit: a summary line (findings, call sites, what is watched), then one line per call
+   * site; empty when {@code audit.mode} is off.
+   */
+  List<String> getAudit();
+
   /** Every lock path this JVM has used. */
   List<JmxLockStatus> getLocks();
 

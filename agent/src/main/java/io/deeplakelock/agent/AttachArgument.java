@@ -9,6 +9,9 @@ public final class AttachArgument {
   /** The agent argument with which {@code detach <pid>} attaches. */
   public static final String DETACH = "--detach";
 
+  /** The agent argument with which {@code discover <pid>} attaches. */
+  public static final String DISCOVER = "--discover";
+
   /**
    * The agent argument that makes a running agent read its rules file again. {@code reload <pid>}
    * asks through the agent's JMX bean instead, which brings the answer back.

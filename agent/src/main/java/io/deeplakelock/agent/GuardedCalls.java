@@ -160,6 +160,9 @@ final class GuardedCalls implements LockHandler {
       throw noDataset(rule, origin, method, e);
     }
     targets.put(ruleId, dataset, lock);
+    if (dataset != null) {
+      AuditWeaving.datasetLocked(dataset); // the audit watches the datasets the rules lock
+    }
     return lock;
   }
 

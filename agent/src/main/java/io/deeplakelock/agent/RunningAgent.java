@@ -277,8 +277,10 @@ final class RunningAgent {
   }
 
   private void finish() {
+    StatusBeanRegistration.disarm();
     AgentStatus.unregister();
     GuardedCalls.uninstall();
+    io.deeplakelock.bridge.AuditBridge.install(null); // woven file advice does nothing from now
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException shuttingDown) {

@@ -29,6 +29,7 @@ final class TransformLog extends AgentBuilder.Listener.Adapter {
       boolean loaded,
       DynamicType dynamicType) {
     log.debug("instrumented {} (loader {})", type.getName(), loader);
+    StatusBeanRegistration.now(); // the service uses guarded code: time for the JMX bean
   }
 
   @Override

@@ -27,6 +27,7 @@ public final class Main {
               new DetachCommand(),
               new ReloadCommand(),
               new StatusCommand(),
+              new DiscoverCommand(),
               new LocksCommand()));
 
   private static final String HELP = help();

@@ -58,6 +58,9 @@ final class StatusCommand extends AgentBeanCommand {
     for (String rule : (String[]) server.getAttribute(name, "Rules")) {
       out.println("  " + rule);
     }
+    for (String line : audit(server, name)) {
+      out.println(line);
+    }
     CompositeData[] locks = (CompositeData[]) server.getAttribute(name, "Locks");
     out.println("locks: " + locks.length);
     for (CompositeData lock : locks) {
@@ -100,6 +103,15 @@ final class StatusCommand extends AgentBeanCommand {
       if (shadowed > 0) {
         out.println("    shadow: " + shadowed + " call(s) would have taken this lock");
       }
+    }
+  }
+
+  /** The audit's lines; none from an agent that predates the audit or runs without it. */
+  private static String[] audit(MBeanServerConnection server, ObjectName name) throws Exception {
+    try {
+      return (String[]) server.getAttribute(name, "Audit");
+    } catch (javax.management.AttributeNotFoundException e) {
+      return new String[0];
     }
   }
 }

@@ -46,11 +46,24 @@ public final class CallFrames implements AutoCloseable {
   /** This thread's counter stripe in every {@link ReadShare}. */
   final int stripe;
 
+  /** What this thread's lock nodes say of their holder (the thread's name as first seen). */
+  private byte[] holderData;
+
   private int depth;
   private Frame[] frames = new Frame[0];
 
   CallFrames(int stripe) {
     this.stripe = stripe;
+  }
+
+  /** The holder data for this thread's nodes, made once per thread. */
+  byte[] holderData(LockService service) {
+    byte[] data = holderData;
+    if (data == null) {
+      data = service.holderData(Thread.currentThread());
+      holderData = data;
+    }
+    return data;
   }
 
   int depth() {
@@ -131,6 +144,24 @@ public final class CallFrames implements AutoCloseable {
     Frame f = frames[depth - 1];
     return new HeldLockInfo(
         f.dataset, f.lock.path(), f.hold.mode(), f.hold.node.czxid, f.hold.node.session);
+  }
+
+  /**
+   * The strongest mode in which this thread holds {@code lockPath}, or null when it holds it not at
+   * all: read-only, for the file audit.
+   */
+  public LockMode modeHeld(String lockPath) {
+    LockMode held = null;
+    for (int i = 0; i < depth; i++) {
+      Frame f = frames[i];
+      if (f.lock.path().equals(lockPath)) {
+        if (f.hold.mode() == LockMode.WRITE) {
+          return LockMode.WRITE;
+        }
+        held = f.hold.mode();
+      }
+    }
+    return held;
   }
 
   /** Ends the innermost guarded call: releases its hold, and the lock if it was the outermost. */

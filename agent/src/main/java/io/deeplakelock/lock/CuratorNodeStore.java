@@ -24,10 +24,13 @@ import org.apache.zookeeper.data.Stat;
 /**
  * The lock engines' {@link NodeStore} on a real ZooKeeper, through the agent's Curator client.
  *
- * <p><b>Threads.</b> Requests are handed to one named daemon thread that passes them to Curator's
- * background API, so a call never blocks on ZooKeeper and no reply runs inside the call; replies
- * and watch notifications arrive on the ZooKeeper handle's event thread, in the order ZooKeeper
- * sends them. <b>Guarded by</b> {@link #pending}'s monitor: the deletes waiting for the connection.
+ * <p><b>Threads.</b> While connected, a request goes straight to Curator's background API on the
+ * calling thread (the engine calls only after releasing its lock): that queues it and returns.
+ * While disconnected, Curator may reset its connection inside such a call, so requests are handed
+ * to one named daemon thread instead and the caller never waits. Replies and watch notifications
+ * arrive on the ZooKeeper handle's event thread, in the order ZooKeeper sends them; a request that
+ * fails at once is answered on the thread that sent it. <b>Guarded by</b> {@link #pending}'s
+ * monitor: the deletes waiting for the connection.
  *
  * <p><b>Removal beside creation.</b> Creates use Curator's protected mode, which finds a node whose
  * create reply was lost, or deletes it in the background. Deletes are retried here, not by
@@ -239,31 +242,42 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
   }
 
   /**
-   * What a node's data says of its holder, waiting at most {@code millis} for ZooKeeper; null when
-   * it does not answer in time.
+   * What a node's data says of its holder, read in the background: the future completes with the
+   * text, or "" when the node is gone or ZooKeeper does not answer.
    */
-  String describeHolder(String node, long millis) {
+  CompletableFuture<String> holderOf(String node) {
     CompletableFuture<String> holder = new CompletableFuture<>();
-    try {
-      client
-          .getData()
-          .inBackground(
-              (c, e) -> {
-                byte[] data = e.getData();
-                holder.complete(data == null ? "" : new String(data, StandardCharsets.UTF_8));
-              })
-          .forPath(node);
-      return holder.get(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (Exception e) {
-      return null;
-    }
+    Reply<String> done = (code, text, detail) -> holder.complete(text == null ? "" : text);
+    send(
+        done,
+        () ->
+            client
+                .getData()
+                .inBackground(
+                    (c, e) -> {
+                      byte[] data = e.getData();
+                      done.done(
+                          Code.OK,
+                          data == null ? "" : new String(data, StandardCharsets.UTF_8),
+                          null);
+                    })
+                .forPath(node));
+    return holder;
   }
 
-  /** Hands a request to the sender thread; a failure to send becomes the request's reply. */
+  /**
+   * Sends a request: on this thread while connected, else on the sender thread; a failure to send
+   * becomes the request's reply.
+   */
   private void send(Reply<?> reply, Request request) {
+    if (connection.liveSession() != 0) {
+      try {
+        request.send();
+      } catch (Exception | Error e) {
+        reply.done(Code.OTHER, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+      return;
+    }
     try {
       sender.execute(
           () -> {

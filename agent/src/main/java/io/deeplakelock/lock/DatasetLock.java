@@ -7,7 +7,10 @@ import io.deeplakelock.bridge.LockUpgradeException;
 import io.deeplakelock.rules.LockPolicy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The read-write lock of one lock path in this JVM; there is exactly one per path. It waits for
@@ -34,8 +37,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DatasetLock {
 
-  /** Bound on the look-up of the blocking node's holder for a timeout's message. */
+  /** How long a timeout waits for the look-up of the blocking node's holder, if still running. */
   private static final long HOLDER_LOOKUP_MILLIS = 100;
+
+  /** How long a call that timed out waits for its queued node to be removed. */
+  private static final long REMOVAL_WAIT_MILLIS = 100;
 
   private final LockService service;
   private final LockEngine engine;
@@ -163,8 +169,7 @@ public final class DatasetLock {
     }
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis());
-    Request r =
-        engine.request(call.mode, frames.stripe, service.holderData(Thread.currentThread()));
+    Request r = engine.request(call.mode, frames.stripe, frames.holderData(service));
     awaitDecision(r, call, start, deadline);
     long waited = System.nanoTime() - start;
     service.recordWait(waited);
@@ -180,13 +185,21 @@ public final class DatasetLock {
   private void awaitDecision(Request r, LockCall call, long start, long deadline) {
     int localAhead = -1;
     String blocker = null;
+    // Who holds the node we queue behind, read as soon as we know it, for a timeout's message.
+    String lookedUp = null;
+    CompletableFuture<String> holder = null;
     engine.mu.lock();
     try {
       while (r.state == Request.State.WAITING) {
+        OwnNode queued = r.waitsOn;
+        if (queued != null && queued.blocker != null && !queued.blocker.equals(lookedUp)) {
+          lookedUp = queued.blocker;
+          holder = service.store().holderOf(path() + "/" + lookedUp);
+        }
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           localAhead = engine.localWritersAhead(r);
-          blocker = r.waitsOn == null ? null : r.waitsOn.blocker;
+          blocker = queued == null ? null : queued.blocker;
           engine.cancel(r);
           break;
         }
@@ -205,7 +218,7 @@ public final class DatasetLock {
         }
       }
     } finally {
-      engine.mu.unlock();
+      engine.unlock();
     }
     switch (r.state) {
       case GRANTED:
@@ -219,11 +232,56 @@ public final class DatasetLock {
                 + ". The call was not run.");
       default:
         stats.timeouts.increment();
-        throw new LockTimeoutException(timeoutMessage(call, start, localAhead, blocker));
+        awaitRemoval(r.leftBehind); // its delete went out as the lock was let go
+        String holderText = null;
+        if (blocker != null && blocker.equals(lookedUp)) {
+          holderText = holderWithin(holder, HOLDER_LOOKUP_MILLIS);
+        }
+        throw new LockTimeoutException(
+            timeoutMessage(call, start, localAhead, blocker, holderText));
     }
   }
 
-  private String timeoutMessage(LockCall call, long start, int localAhead, String blocker) {
+  /**
+   * Waits a moment for the node a timed-out call queued to leave ZooKeeper, so that a call that
+   * gave up leaves nothing behind it in the queue; bounded well within the 250 ms a timeout may
+   * overrun.
+   */
+  private void awaitRemoval(OwnNode left) {
+    if (left == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REMOVAL_WAIT_MILLIS);
+    engine.mu.lock();
+    try {
+      while (left.phase != OwnNode.Phase.GONE) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return; // removed in the background
+        }
+        engine.changed.awaitNanos(remaining);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      engine.unlock();
+    }
+  }
+
+  /** The holder's description if it arrives within {@code millis}; null otherwise. */
+  private static String holderWithin(CompletableFuture<String> holder, long millis) {
+    try {
+      return holder.get(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    }
+  }
+
+  private String timeoutMessage(
+      LockCall call, long start, int localAhead, String blocker, String holder) {
     String waited =
         "timed out after "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
@@ -251,7 +309,6 @@ public final class DatasetLock {
       return waited + ". The call was not run.";
     }
     String node = path() + "/" + blocker;
-    String holder = service.store().describeHolder(node, HOLDER_LOOKUP_MILLIS);
     return waited
         + "; queued behind "
         + node
@@ -295,7 +352,7 @@ public final class DatasetLock {
       }
       return out;
     } finally {
-      engine.mu.unlock();
+      engine.unlock();
       if (interrupted) {
         Thread.currentThread().interrupt();
       }

@@ -4,7 +4,6 @@ import io.deeplakelock.bridge.LockMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,8 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       the node again, or {@link LockLoss#UNCONFIRMED}.
  *   <li><b>I3, token order.</b> Follows from I1: a node's czxid exceeds those of every node queued
  *       before it, and a write grant is made only once those are gone.
- *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are queued on the store,
- *       and the store never replies inside a call. Removal is in the background ({@link #release}).
+ *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are decided under the lock
+ *       and sent after it is released ({@link #unlock}), asynchronously; a call waits only in
+ *       {@link DatasetLock}, on {@link #changed}, with its deadline.
  *   <li><b>I5, liveness.</b> All state changes happen under {@link #mu} and end with {@link
  *       #dispatch} and a signal of {@link #changed}, so no wake-up is lost. An idle node is removed
  *       when the linger ends; once another contender queues behind a write node, this JVM keeps
@@ -45,12 +45,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *       children are watched only while this JVM has a node there, with one watcher object.
  * </ul>
  *
+ * <p><b>One class on purpose.</b> It is long because it is the single owner of one lock path's
+ * state: the nodes, the read shares, the write hand-off, the waiting requests and what the
+ * connection last said. Every transition reads and changes several of them under one lock; the
+ * engine it replaces spread them over five classes, and no invariant had a home. The pieces it owns
+ * ({@link OwnNode}, {@link ReadShare}, {@link WriteHandoff}, {@link SoloNode}, {@link Request})
+ * hold state only.
+ *
  * <p><b>Threads.</b> Application threads call {@link #tryJoin}, {@link #request}, {@link #cancel}
  * and {@link #leave}; the store's event thread delivers replies, watch notifications and {@link
  * #onConnection}; the timer thread runs the linger checks. <b>Guarded by {@link #mu}</b>: all
  * fields, and the fields of the nodes, holds and requests, except those marked volatile, which the
  * read fast path reads without the lock. <b>Lock order:</b> {@link #mu} is a leaf: while holding it
- * the engine only queues store requests and timer tasks.
+ * the engine only queues timer tasks; store requests wait in the outbox until the lock is let go.
  */
 final class LockEngine {
 
@@ -92,6 +99,9 @@ final class LockEngine {
   private final Runnable onWatch = this::watchFired;
 
   private final List<OwnNode> nodes = new ArrayList<>(); // every node not yet GONE
+  // Store requests decided under the lock, sent by the thread that made them once it lets go of
+  // the lock: the store may then block briefly or even reply on that thread without harm.
+  private final ArrayList<Runnable> outbox = new ArrayList<>();
   private final ArrayDeque<Request> writers = new ArrayDeque<>(); // waiting for the write node
   private final List<Request> readers = new ArrayList<>(); // waiting for a read share to exist
   private final List<SoloNode> solos = new ArrayList<>();
@@ -118,6 +128,28 @@ final class LockEngine {
 
   String path() {
     return path;
+  }
+
+  /** Queues a store request; it is sent when this thread releases the lock ({@link #unlock}). */
+  private void send(Runnable request) {
+    outbox.add(request);
+  }
+
+  /**
+   * Releases {@link #mu}; the outermost release also sends the store requests queued under it, so
+   * that no store call is ever made while the lock is held.
+   */
+  void unlock() {
+    if (mu.getHoldCount() > 1 || outbox.isEmpty()) {
+      mu.unlock();
+      return;
+    }
+    Runnable[] requests = outbox.toArray(new Runnable[0]);
+    outbox.clear();
+    mu.unlock();
+    for (Runnable request : requests) {
+      request.run();
+    }
   }
 
   // ---- calls ------------------------------------------------------------------------------------
@@ -147,7 +179,7 @@ final class LockEngine {
       dispatch();
       return r;
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -181,10 +213,19 @@ final class LockEngine {
           releaseWrite(write);
         }
       }
+      if (n != null && n.phase != OwnNode.Phase.GONE && n.hold != null && !isUsed(n)) {
+        r.leftBehind = n; // being removed: the caller may wait a moment for it to go
+      }
       dispatch();
     } finally {
-      mu.unlock();
+      unlock();
     }
+  }
+
+  /** Whether calls still want {@code n}: it is not being removed for nobody. */
+  private boolean isUsed(OwnNode n) {
+    return n.phase == OwnNode.Phase.HELD
+        || ((n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.CREATING) && !n.abandoned);
   }
 
   /**
@@ -224,7 +265,7 @@ final class LockEngine {
       }
       return out;
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -373,16 +414,18 @@ final class LockEngine {
     if (store.liveSession() == 0) {
       return;
     }
-    for (SoloNode solo : solos) {
-      if (solo.node.phase == OwnNode.Phase.CREATING && !solo.node.sent) {
-        create(solo.node);
+    for (int i = 0; i < solos.size(); i++) {
+      OwnNode n = solos.get(i).node;
+      if (n.phase == OwnNode.Phase.CREATING && !n.sent) {
+        create(n);
       }
     }
   }
 
   /** Removes read nodes that are closed, or unused without linger, once their last reader left. */
   private void reapShares() {
-    for (OwnNode n : new ArrayList<>(nodes)) {
+    for (int i = nodes.size() - 1; i >= 0; i--) { // backwards: a release may drop node i
+      OwnNode n = nodes.get(i);
       if (n.phase == OwnNode.Phase.HELD && n.hold instanceof ReadShare) {
         ReadShare s = (ReadShare) n.hold;
         if (s.holders() != 0
@@ -402,8 +445,13 @@ final class LockEngine {
   private void create(OwnNode n) {
     n.sent = true;
     nodes.add(n);
-    store.create(
-        path, n.mode, n.data, (code, created, detail) -> onCreated(n, code, created, detail));
+    send(
+        () ->
+            store.create(
+                path,
+                n.mode,
+                n.data,
+                (code, created, detail) -> onCreated(n, code, created, detail)));
   }
 
   private void onCreated(OwnNode n, NodeStore.Code code, NodeStore.Created c, String detail) {
@@ -438,12 +486,16 @@ final class LockEngine {
       }
       dispatch();
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
   /** Watches a node that calls may share or take over, from its creation on. */
   private void watchNode(OwnNode n) {
+    send(() -> watchNodeNow(n));
+  }
+
+  private void watchNodeNow(OwnNode n) {
     store.watchNode(
         n.path,
         () -> nodeGone(n),
@@ -460,7 +512,7 @@ final class LockEngine {
             }
             dispatch();
           } finally {
-            mu.unlock();
+            unlock();
           }
         });
   }
@@ -475,14 +527,14 @@ final class LockEngine {
         dispatch();
       } // removing: the delete's answer says whose delete it was
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
   /** Lists the path's children and watches them; the listing's number orders it after creates. */
   private long relist() {
     long seq = ++listingsSent;
-    store.children(path, onWatch, (code, kids, detail) -> onChildren(seq, code, kids));
+    send(() -> store.children(path, onWatch, (code, kids, detail) -> onChildren(seq, code, kids)));
     return seq;
   }
 
@@ -493,7 +545,7 @@ final class LockEngine {
         relist();
       }
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -525,7 +577,7 @@ final class LockEngine {
       afterQueueChange();
       dispatch();
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -687,7 +739,12 @@ final class LockEngine {
           return;
         }
         n.phase = OwnNode.Phase.REMOVING;
-        store.delete(n.path, n.session, (code, none, detail) -> onDeleted(n, code, detail));
+        String nodePath = n.path;
+        long session = n.session;
+        send(
+            () ->
+                store.delete(
+                    nodePath, session, (code, none, detail) -> onDeleted(n, code, detail)));
         return;
       default:
     }
@@ -709,7 +766,7 @@ final class LockEngine {
       }
       dispatch();
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -808,7 +865,7 @@ final class LockEngine {
       }
       dispatch();
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -897,7 +954,7 @@ final class LockEngine {
                 relist();
               }
             } finally {
-              mu.unlock();
+              unlock();
             }
           },
           RELIST_RETRY_NANOS);
@@ -961,7 +1018,7 @@ final class LockEngine {
       }
       dispatch();
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -976,18 +1033,27 @@ final class LockEngine {
     return false;
   }
 
-  private static Request firstWaiting(Iterable<Request> queue) {
-    for (Iterator<Request> it = queue.iterator(); it.hasNext(); ) {
-      Request r = it.next();
+  /** The first request still waiting; drops the ones at the front that no longer wait. */
+  private static Request firstWaiting(ArrayDeque<Request> queue) {
+    Request r;
+    while ((r = queue.peekFirst()) != null && r.state != Request.State.WAITING) {
+      queue.pollFirst();
+    }
+    return r;
+  }
+
+  private static Request firstWaiting(List<Request> queue) {
+    while (!queue.isEmpty()) {
+      Request r = queue.get(0);
       if (r.state == Request.State.WAITING) {
         return r;
       }
-      it.remove();
+      queue.remove(0);
     }
     return null;
   }
 
-  private static boolean hasWaiting(Iterable<Request> queue) {
+  private static boolean hasWaiting(ArrayDeque<Request> queue) {
     return firstWaiting(queue) != null;
   }
 
@@ -1011,7 +1077,7 @@ final class LockEngine {
       }
       return ahead;
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -1027,7 +1093,7 @@ final class LockEngine {
       }
       return out;
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -1058,7 +1124,7 @@ final class LockEngine {
       }
       return out;
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 
@@ -1087,7 +1153,7 @@ final class LockEngine {
       }
       return calls;
     } finally {
-      mu.unlock();
+      unlock();
     }
   }
 }

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * <p><b>Ordering.</b> Requests are sent, and replies and watch notifications delivered, in the
  * order ZooKeeper guarantees for one session: a reply to a request sent after the reply to a create
- * was received sees that create. No reply is ever delivered on the calling thread, inside the call.
+ * was received sees that create. A reply may come on any thread, even inside the call that sent the
+ * request: callers never call the store while holding a lock its replies need.
  *
  * <p>Production uses {@link CuratorNodeStore}; the simulation harness uses an in-memory model with
  * controllable delivery.

@@ -1,6 +1,5 @@
 package io.deeplakelock.lock;
 
-import io.deeplakelock.bridge.LockMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -103,9 +102,5 @@ final class ReadShare extends Hold {
   static int stripesFor(int cores) {
     int n = Integer.highestOneBit(Math.max(1, Math.min(cores, 32)) * 2 - 1) * 2;
     return Math.max(2, Math.min(64, n));
-  }
-
-  static boolean isRead(Hold hold) {
-    return hold.mode() == LockMode.READ && hold instanceof ReadShare;
   }
 }

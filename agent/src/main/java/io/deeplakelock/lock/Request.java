@@ -32,6 +32,9 @@ final class Request {
   /** The node this request waits on, if one is queued for it (for a timeout's message). */
   OwnNode waitsOn;
 
+  /** The node a cancelled request left to be removed, if nobody else wanted it. */
+  OwnNode leftBehind;
+
   Request(LockMode mode, int stripe, Thread thread, byte[] data) {
     this.mode = mode;
     this.stripe = stripe;

@@ -30,6 +30,8 @@ public final class AgentConfig {
   private final boolean coalesce;
   private final long lingerMillis;
   private final List<Rule> rules;
+  private final RolloutMode mode;
+  private final AuditSettings audit;
 
   AgentConfig(
       String source,
@@ -42,7 +44,9 @@ public final class AgentConfig {
       Protocol protocol,
       boolean coalesce,
       long lingerMillis,
-      List<Rule> rules) {
+      List<Rule> rules,
+      RolloutMode mode,
+      AuditSettings audit) {
     this.source = source;
     this.connect = connect;
     this.sessionTimeoutMillis = sessionTimeoutMillis;
@@ -54,6 +58,8 @@ public final class AgentConfig {
     this.coalesce = coalesce;
     this.lingerMillis = lingerMillis;
     this.rules = Collections.unmodifiableList(rules);
+    this.mode = mode;
+    this.audit = audit;
   }
 
   /** The rules file this came from, as given. */
@@ -108,6 +114,26 @@ public final class AgentConfig {
    */
   public long lingerMillis() {
     return lingerMillis;
+  }
+
+  /** The file's {@code mode}; each rule may have its own (never {@code discover}). */
+  public RolloutMode mode() {
+    return mode;
+  }
+
+  /** True for {@code mode: discover}: no locks, the audit records methods for a draft. */
+  public boolean discovering() {
+    return mode == RolloutMode.DISCOVER;
+  }
+
+  /** The {@code audit} section; {@link AuditSettings#OFF} when the file has none. */
+  public AuditSettings audit() {
+    return audit;
+  }
+
+  /** True when JDK file classes are instrumented: an audit mode, or discovery. */
+  public boolean watchesFiles() {
+    return discovering() || audit.mode() != AuditSettings.Mode.OFF;
   }
 
   /** The rules in file order; a rule's id is its index here. */

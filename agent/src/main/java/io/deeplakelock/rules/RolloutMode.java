@@ -10,5 +10,14 @@ public enum RolloutMode implements Labelled {
    */
   OBSERVE,
   /** No ZooKeeper traffic at all: evaluate rules and datasets and record what would be locked. */
-  SHADOW
+  SHADOW,
+  /**
+   * The whole file only: take no locks (rules run as in {@link #SHADOW}), watch the files under
+   * {@code audit.roots}, record which methods of the service changed or read them, and write a
+   * draft rules file for them.
+   */
+  DISCOVER;
+
+  /** The modes a single rule may choose; {@link #DISCOVER} is for the whole file. */
+  static final RolloutMode[] FOR_RULES = {ENFORCE, OBSERVE, SHADOW};
 }

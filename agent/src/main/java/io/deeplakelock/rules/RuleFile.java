@@ -21,10 +21,10 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * and the list of rules.
  *
  * <p>The YAML and its typed values are read by {@link YamlReader}, each rule by {@link RuleReader},
- * the {@code auth}, {@code acl} and {@code tls} keys by {@link SecuritySection}; {@link
- * RuleConflicts} refuses rules that guard one method two ways. Every problem, from an unknown key
- * to a bad dataset expression, is reported at its own {@code file:line:col}, all problems of a file
- * together.
+ * the {@code auth}, {@code acl} and {@code tls} keys by {@link SecuritySection}, the {@code audit}
+ * section by {@link AuditSection}; {@link RuleConflicts} refuses rules that guard one method two
+ * ways. Every problem, from an unknown key to a bad dataset expression, is reported at its own
+ * {@code file:line:col}, all problems of a file together.
  */
 public final class RuleFile {
 
@@ -34,7 +34,8 @@ public final class RuleFile {
   /** A longer linger only delays other processes; the benefit is gone after a few calls anyway. */
   static final long MAX_LINGER_MILLIS = 1000;
 
-  private static final List<String> TOP_KEYS = Arrays.asList("zookeeper", "locks", "mode", "rules");
+  private static final List<String> TOP_KEYS =
+      Arrays.asList("zookeeper", "locks", "mode", "audit", "rules");
 
   private static final List<String> ZOOKEEPER_KEYS =
       Arrays.asList(
@@ -143,7 +144,14 @@ public final class RuleFile {
     boolean coalesce = yaml.bool(locks.get("coalesce"), true);
     long linger = linger(locks.get("linger"));
 
-    List<Rule> rules = rules(top.get("rules"), root, new RuleReader(yaml, defaults, fileMode));
+    AuditSettings audit = new AuditSection(yaml).read(top.get("audit"), fileMode, top.get("mode"));
+
+    List<Rule> rules =
+        rules(
+            top.get("rules"),
+            root,
+            new RuleReader(yaml, defaults, fileMode),
+            fileMode == RolloutMode.DISCOVER);
     yaml.failOnProblems();
     return new AgentConfig(
         label,
@@ -156,7 +164,9 @@ public final class RuleFile {
         protocol,
         coalesce,
         linger,
-        rules);
+        rules,
+        fileMode,
+        audit);
   }
 
   /** The keys of a top-level section; none when it is absent. */
@@ -207,9 +217,15 @@ public final class RuleFile {
     }
   }
 
-  /** The {@code rules} list: each entry read, then checked against the rules before it. */
-  private List<Rule> rules(Node node, Node root, RuleReader reader) {
+  /**
+   * The {@code rules} list: each entry read, then checked against the rules before it. With {@code
+   * mode: discover} it may be absent or empty: finding the rules is what that mode is for.
+   */
+  private List<Rule> rules(Node node, Node root, RuleReader reader, boolean discovering) {
     List<Rule> rules = new ArrayList<>();
+    if (node == null && discovering) {
+      return rules;
+    }
     if (node == null) {
       yaml.problem(
           root, "'rules' is required: list the methods to guard (see config/ for examples)");
@@ -220,7 +236,7 @@ public final class RuleFile {
       return rules;
     }
     List<Node> items = ((SequenceNode) node).getValue();
-    if (items.isEmpty()) {
+    if (items.isEmpty() && !discovering) {
       yaml.problem(node, "'rules' is empty; list at least one rule");
     }
     for (Node item : items) {

@@ -100,7 +100,11 @@ final class RuleReader {
     DatasetExpression dataset = dataset(keys, item);
     LockPolicy policy = policy(yaml, keys, defaults);
     RolloutMode rollout =
-        yaml.choice(keys.get("mode"), RolloutMode.values(), RolloutMode::label, fileMode);
+        yaml.choice(
+            keys.get("mode"),
+            RolloutMode.FOR_RULES,
+            RolloutMode::label,
+            fileMode == RolloutMode.DISCOVER ? RolloutMode.SHADOW : fileMode);
     ValuePath afterAcquire = afterAcquire(keys.get("afterAcquire"));
     if (yaml.problemCount() != before) {
       return null;

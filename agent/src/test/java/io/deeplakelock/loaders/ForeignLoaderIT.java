@@ -292,6 +292,7 @@ class ForeignLoaderIT {
     return ServiceProcess.start(
         ChildJvm.named("service")
             .java(java)
+            .keepClassDataSharing()
             .agent(AgentJar.path(), rules)
             .launch(
                 loader.launch(jars),

@@ -44,6 +44,7 @@ final class ServiceRun {
       throws IOException, InterruptedException {
     ChildJvm.Finished run =
         ChildJvm.named(mainClass.getSimpleName() + (rules == null ? "-plain" : "-agent"))
+            .keepClassDataSharing()
             .agent(rules)
             .classPath(testClasses().toString())
             .main(mainClass, args)

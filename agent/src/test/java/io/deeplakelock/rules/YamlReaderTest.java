@@ -114,7 +114,7 @@ class YamlReaderTest extends RuleFileFixture {
     assertSingleProblem(
         "colour: red\n" + MINIMAL,
         "1:1",
-        "unknown key 'colour' in the rules file (allowed: zookeeper, locks, mode, rules)");
+        "unknown key 'colour' in the rules file (allowed: zookeeper, locks, mode, audit, rules)");
   }
 
   @Test

@@ -218,14 +218,17 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * JVM options, after {@code -Xshare:off}: the agent appends to the bootstrap class path, which
-     * makes a CDS-enabled JVM print a notice on stderr; without CDS there is none.
+     * JVM options, after {@code -Xshare:off} (a child starts a little lighter without class data
+     * sharing) unless {@link #keepClassDataSharing()} took it out.
      */
     public Builder jvmOptions(String... options) {
       return jvmOptions(Arrays.asList(options));
     }
 
-    /** Leaves class data sharing on (no {@code -Xshare:off}), for children run without an agent. */
+    /**
+     * Leaves class data sharing on (no {@code -Xshare:off}), as a user runs a service: the tests of
+     * start-up warnings and of the agent's bootstrap bridge need it.
+     */
     public Builder keepClassDataSharing() {
       jvmOptions.remove("-Xshare:off");
       return this;

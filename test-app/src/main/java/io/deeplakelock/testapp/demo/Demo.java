@@ -24,10 +24,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  * Demo [--agent agent/target/deeplake-lock.jar] [--rules config/deeplake-lock.yaml]
- *      [--writers 4] [--ops 250] [--searches 200] [--skip-agent] [--keep]
+ *      [--writers 4] [--ops 250] [--searches 200] [--compact-every K] [--skip-agent] [--keep]
  * </pre>
  *
- * Each run gets a fresh dataset, {@code --writers} writer JVMs and one searcher JVM that start
+ * With {@code --compact-every K} the first writer also compacts the dataset after every K-th
+ * operation ({@code Maintenance.compact}, which {@code config/deeplake-lock.yaml} does not guard).
+ *
+ * <p>Each run gets a fresh dataset, {@code --writers} writer JVMs and one searcher JVM that start
  * together. The run with the agent adds {@code -javaagent:JAR=RULES} to the children and points
  * them, through {@code DEEPLAKE_LOCK_ZK}, at a ZooKeeper server the demo starts on a free port of
  * 127.0.0.1. Exit status 0 when the run with the agent acknowledged every operation and lost,
@@ -36,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Demo {
   static final String USAGE =
       "usage: bin/demo [--agent JAR] [--rules FILE] [--writers N] [--ops N] [--searches N]"
-          + " [--skip-agent] [--keep]";
+          + " [--compact-every K] [--skip-agent] [--keep]";
 
   private static final String ZK_ENV = "DEEPLAKE_LOCK_ZK";
 
@@ -267,7 +270,7 @@ public final class Demo {
   /** The command-line options of the demo. */
   static final class Settings {
     static final String[] OPTIONS = {
-      "agent", "rules", "writers", "ops", "searches", "skip-agent", "keep"
+      "agent", "rules", "writers", "ops", "searches", "compact-every", "skip-agent", "keep"
     };
 
     final Path agentJar;
@@ -275,6 +278,7 @@ public final class Demo {
     final int writers;
     final int ops;
     final int searches;
+    final int compactEvery; // 0: the first writer never compacts
     final boolean skipAgent;
     final boolean keep;
 
@@ -286,6 +290,7 @@ public final class Demo {
       this.writers = args.positiveInt("writers", 4);
       this.ops = args.positiveInt("ops", 250);
       this.searches = args.positiveInt("searches", 200);
+      this.compactEvery = args.has("compact-every") ? args.positiveInt("compact-every", 25) : 0;
       this.skipAgent = args.flag("skip-agent");
       this.keep = args.flag("keep");
     }

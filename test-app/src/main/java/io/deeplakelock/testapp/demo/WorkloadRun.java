@@ -61,18 +61,23 @@ final class WorkloadRun {
 
     List<WorkloadJvm> writers = new ArrayList<>();
     for (int i = 1; i <= settings.writers; i++) {
-      writers.add(
-          launch(
-              "writer-" + i,
-              "writer",
-              "--dataset",
-              DATASET,
-              "--id",
-              "w" + i,
-              "--ops",
-              Integer.toString(settings.ops),
-              "--go",
-              go));
+      List<String> workload =
+          new ArrayList<>(
+              Arrays.asList(
+                  "writer",
+                  "--dataset",
+                  DATASET,
+                  "--id",
+                  "w" + i,
+                  "--ops",
+                  Integer.toString(settings.ops),
+                  "--go",
+                  go));
+      if (i == 1 && settings.compactEvery > 0) {
+        workload.add("--compact-every");
+        workload.add(Integer.toString(settings.compactEvery));
+      }
+      writers.add(launch("writer-" + i, workload.toArray(new String[0])));
     }
     WorkloadJvm searcher =
         launch(

@@ -1,6 +1,7 @@
 package io.deeplakelock.testapp.service;
 
 import io.deeplakelock.testapp.dataset.Dataset;
+import io.deeplakelock.testapp.dataset.Maintenance;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class DatasetService {
   static final String USAGE =
       "usage: DatasetService WORKLOAD --dataset PATH [options]\n"
           + "  create --dataset PATH [--dim 8] [--chunk-rows 64]\n"
+          + "  compact --dataset PATH\n"
           + "  "
           + WriterWorkload.USAGE
           + "\n  "
@@ -60,9 +62,23 @@ public final class DatasetService {
             Dataset.create(create.required("dataset"), create.positiveInt("dim", 8));
           }
           return 0;
+        case "compact":
+          // Housekeeping, run now and then: the path to the files that the rules file misses.
+          int rewritten =
+              Maintenance.compact(Arguments.parse(options, "dataset").required("dataset"));
+          out.println("{\"role\":\"compact\",\"rewritten\":" + rewritten + "}");
+          return 0;
         case "writer":
           return new WriterWorkload(
-                  Arguments.parse(options, "dataset", "id", "ops", "go", "seed", "appends-only"))
+                  Arguments.parse(
+                      options,
+                      "dataset",
+                      "id",
+                      "ops",
+                      "go",
+                      "seed",
+                      "appends-only",
+                      "compact-every"))
               .run(out, err);
         case "searcher":
           return new SearcherWorkload(

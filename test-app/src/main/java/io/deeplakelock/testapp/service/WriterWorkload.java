@@ -1,6 +1,7 @@
 package io.deeplakelock.testapp.service;
 
 import io.deeplakelock.testapp.dataset.Dataset;
+import io.deeplakelock.testapp.dataset.Maintenance;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,18 +14,23 @@ import java.util.concurrent.TimeUnit;
  * seeded order, and reports which operations were acknowledged.
  *
  * <pre>
- * writer --dataset PATH --id W --ops N --go FILE [--seed S] [--appends-only]
+ * writer --dataset PATH --id W --ops N --go FILE [--seed S] [--appends-only] [--compact-every K]
  * </pre>
  *
- * Prints {@code READY}, waits for the go file, runs the operations, then prints one {@link
- * WriterReport} JSON line. With {@code --appends-only} every operation appends, as the writers of
- * Deep Lake's append-only pattern ({@code config/append-only.yaml}) do. An operation that throws (a
- * lock error from the agent, a corrupt dataset, anything) counts as failed and the writer carries
- * on.
+ * With {@code --appends-only} every operation appends, as the writers of Deep Lake's append-only
+ * pattern ({@code config/append-only.yaml}) do. With {@code --compact-every K} the writer also runs
+ * {@link Maintenance#compact} after every K-th operation, the way a service runs housekeeping now
+ * and then. Compaction is not an operation of the report: its failures are counted on standard
+ * error only.
+ *
+ * <p>Prints {@code READY}, waits for the go file, runs the operations, then prints one {@link
+ * WriterReport} JSON line. An operation that throws (a lock error from the agent, a corrupt
+ * dataset, anything) counts as failed and the writer carries on.
  */
 final class WriterWorkload {
   static final String USAGE =
-      "writer --dataset PATH --id W --ops N --go FILE [--seed S] [--appends-only]";
+      "writer --dataset PATH --id W --ops N --go FILE [--seed S] [--appends-only]"
+          + " [--compact-every K]";
 
   /** Share of operations that append; the rest update or delete an own row. */
   private static final double APPEND_SHARE = 0.55;
@@ -38,6 +44,7 @@ final class WriterWorkload {
   private final StartSignal start;
   private final Random random;
   private final boolean appendsOnly;
+  private final int compactEvery;
 
   WriterWorkload(Arguments args) {
     this.datasetPath = args.required("dataset");
@@ -50,6 +57,7 @@ final class WriterWorkload {
     String seed = args.optional("seed", null);
     this.random = new Random(seed == null ? id.hashCode() : Long.parseLong(seed));
     this.appendsOnly = args.flag("appends-only");
+    this.compactEvery = args.has("compact-every") ? args.positiveInt("compact-every", 1) : 0;
   }
 
   int run(PrintStream out, PrintStream err) throws InterruptedException {
@@ -58,7 +66,16 @@ final class WriterWorkload {
     WriterReport.Builder history = new WriterReport.Builder(id, err);
     start.readyAndAwait(out);
     long began = System.nanoTime();
+    int compactionFailures = 0;
     for (int op = 0; op < ops; op++) {
+      if (compactEvery > 0 && op % compactEvery == compactEvery - 1) {
+        try {
+          Maintenance.compact(datasetPath);
+        } catch (RuntimeException e) {
+          compactionFailures++;
+          err.println("writer " + id + ": compaction failed: " + e);
+        }
+      }
       double roll = random.nextDouble();
       List<WriterReport.OwnRow> updatable = history.updatable();
       List<WriterReport.OwnRow> deletable = history.deletable();
@@ -95,6 +112,9 @@ final class WriterWorkload {
           history.failed(row, e);
         }
       }
+    }
+    if (compactEvery > 0) {
+      err.println("writer " + id + ": " + compactionFailures + " compaction(s) failed");
     }
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
     Map<String, Object> report =

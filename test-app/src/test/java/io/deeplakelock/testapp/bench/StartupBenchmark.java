@@ -96,7 +96,9 @@ public final class StartupBenchmark {
                 "(4) agent, subtypesOf", "    subtypesOf: " + BenchApp.STORE_INTERFACE + "\n"),
             new Config(
                 "(5) agent, annotatedWith only",
-                "    annotatedWith: " + BenchApp.GUARDED_ANNOTATION + "\n"));
+                "    annotatedWith: " + BenchApp.GUARDED_ANNOTATION + "\n"),
+            new Config(
+                "(6) agent, exact class, audit", "    class: " + BenchApp.DATASET_CLASS + "\n"));
 
     try (TestingServer zooKeeper = new TestingServer()) {
       for (Config c : configs) {
@@ -104,7 +106,10 @@ public final class StartupBenchmark {
           c.rules = work.resolve("rules-" + configs.indexOf(c) + ".yaml");
           Files.write(
               c.rules,
-              rules(zooKeeper.getConnectString(), c.selector).getBytes(StandardCharsets.UTF_8));
+              (rules(zooKeeper.getConnectString(), c.selector)
+                      // (6): the JDK's file classes are retransformed for the audit as well.
+                      + (c.label.endsWith("audit") ? "audit:\n  mode: warn\n" : ""))
+                  .getBytes(StandardCharsets.UTF_8));
         }
       }
       for (int round = -1; round < runs; round++) {
