@@ -116,6 +116,8 @@ final class AgentStartup {
     LockService service = LockService.start(config);
     Conflicts conflicts = new Conflicts();
     GuardedCalls.install(config, service, conflicts, Paths.get("").toAbsolutePath().normalize());
+    // The audit weaves with ByteBuddy too: not while the warm-up thread is still loading it.
+    warmup.awaitByteBuddy();
     AuditWeaving.start(
         config,
         service,
@@ -125,7 +127,6 @@ final class AgentStartup {
     GuardTransformer transformer = new GuardTransformer(config.rules(), conflicts);
     // At JVM start only the JDK and the agent are loaded, and no rule may match them: looking
     // through them for classes to retransform cost over a second. Attach must retransform.
-    warmup.awaitByteBuddy();
     ResettableClassFileTransformer installed = weave(inst, transformer, attached);
     // Here, not in the first guarded call: that may run on a virtual thread, which class loading
     // and initialisation would pin.
