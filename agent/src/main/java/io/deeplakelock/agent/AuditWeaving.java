@@ -61,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * <p>The classes are loaded already and live in {@code java.base}: they are retransformed (no
  * change to their shape, so nothing but method bodies differs), and {@code java.base} is given a
  * read edge to the bootstrap loader's unnamed module, where the bridge is.
+ *
+ * <p><b>Why one class of just over 400 lines.</b> It is the audit's whole wiring into the JVM (the
+ * enforcing check, discover's two passes, the draft command and status): each part is short, and
+ * all of them install into the same bridge and ByteBuddy builder.
  */
 final class AuditWeaving {
 
