@@ -28,6 +28,7 @@ final class AgentClasses {
   /** The packages a guarded call runs through (cli/ is the command line, bridge/ is loaded). */
   private static final String[] PACKAGES = {
     "io/deeplakelock/agent/",
+    "io/deeplakelock/audit/",
     "io/deeplakelock/lock/",
     "io/deeplakelock/rules/",
     "io/deeplakelock/log/"

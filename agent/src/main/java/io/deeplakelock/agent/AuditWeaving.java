@@ -61,8 +61,15 @@ import org.slf4j.LoggerFactory;
  * <p>The classes are loaded already and live in {@code java.base}: they are retransformed (no
  * change to their shape, so nothing but method bodies differs), and {@code java.base} is given a
  * read edge to the bootstrap loader's unnamed module, where the bridge is.
+ *
+ * <p><b>Why one class of just over 400 lines.</b> It is the audit's whole wiring into the JVM (the
+ * enforcing check, discover's two passes, the draft command and status): each part is short, and
+ * all of them install into the same bridge and ByteBuddy builder.
  */
 final class AuditWeaving {
+
+  /** The installed handler when it watches locked datasets, for the guarded calls to tell it. */
+  private static volatile DatasetListener listener;
 
   private static final Logger log = LoggerFactory.getLogger(AuditWeaving.class);
 
@@ -94,7 +101,7 @@ final class AuditWeaving {
       }
       checkReads |= rule.mode() == LockMode.READ && rule.takesLock();
     }
-    AuditBridge.install(
+    AuditCheck check =
         new AuditCheck(
             config.audit(),
             dirs,
@@ -102,7 +109,9 @@ final class AuditWeaving {
             lockPath -> service.frames().modeHeld(lockPath),
             fixedPaths,
             checkReads,
-            System::nanoTime));
+            System::nanoTime);
+    listener = check;
+    AuditBridge.install(check);
     install(inst);
   }
 
@@ -268,9 +277,11 @@ final class AuditWeaving {
 
   /** Tells the audit that a guarded call locked {@code dataset}: it watches it from now on. */
   static void datasetLocked(String dataset) {
-    Object handler = AuditBridge.handler();
-    if (handler instanceof DatasetListener) {
-      ((DatasetListener) handler).datasetLocked(dataset);
+    // No type check here: resolving one on the first guarded calls, on virtual threads, pinned
+    // their carriers (VirtualThreadPinningIT). With the audit off this reads null and stops.
+    DatasetListener l = listener;
+    if (l != null && AuditBridge.handler() == l) {
+      l.datasetLocked(dataset);
     }
   }
 

@@ -37,6 +37,10 @@ import org.apache.zookeeper.data.Stat;
  * Curator's {@code guaranteed()}, so that the engine learns how each ended: retried after a
  * reconnection while the node's session lives; NO_NODE after an attempt whose reply was lost counts
  * as our own delete.
+ *
+ * <p><b>Why one class of over 400 lines.</b> It is the one translation between the engine's port
+ * and Curator: every request kind, its error codes, the retried deletes and the NoAuth explanation
+ * share the sender, the connection and the pending list, and splitting them would spread that.
  */
 final class CuratorNodeStore implements NodeStore, AutoCloseable {
 
