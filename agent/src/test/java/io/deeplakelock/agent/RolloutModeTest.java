@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.Unshaded;
 import io.deeplakelock.lock.LockCounters;
 import io.deeplakelock.lock.LockService;
 import io.deeplakelock.rules.AgentConfig;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Unit tests for the observe and shadow modes of {@link GuardedCalls}. */
+@Unshaded
 class RolloutModeTest {
 
   private static final String LOCK_PATH = "/deeplake/%2Fdata%2Fds";

@@ -3,6 +3,7 @@ package io.deeplakelock.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.Unshaded;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 
 /** Unit tests for {@link LocksCommand}, against a real ZooKeeper. */
+@Unshaded
 class LocksCommandTest {
 
   @Test

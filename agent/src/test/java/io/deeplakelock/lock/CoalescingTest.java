@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.deeplakelock.Unshaded;
 import io.deeplakelock.bridge.LockLostException;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.bridge.LockTimeoutException;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.TestInfo;
  * node handed from writer to writer, lingering, and the fairness and loss guards around them. Each
  * {@link LockService} here stands for one JVM: its own client and session.
  */
+@Unshaded
 class CoalescingTest {
 
   private static final long WAIT_SECONDS = LockHolder.WAIT_SECONDS;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.Unshaded;
 import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.LockLostException;
 import io.deeplakelock.bridge.LockMode;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.TestInfo;
  * Unit tests for {@link DatasetLock} with one node per call (coalescing off), against an in-process
  * ZooKeeper server.
  */
+@Unshaded
 class DatasetLockTest {
 
   /** kazoo's contender pattern ({@code kazoo/recipe/lock.py}). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.Unshaded;
 import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.lock.HeldLock;
@@ -49,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unauthenticated or differently authenticated client can neither create nor delete lock nodes
  * under its root, and the password shows up nowhere.
  */
+@Unshaded
 class DigestAuthAclTest {
 
   private static final long WAIT_SECONDS = 10;
