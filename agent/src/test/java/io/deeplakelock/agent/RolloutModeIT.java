@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** Unit tests for the observe and shadow modes of {@link GuardedCalls}. */
 @Unshaded
-class RolloutModeTest {
+class RolloutModeIT {
 
   private static final String LOCK_PATH = "/deeplake/%2Fdata%2Fds";
 
@@ -43,8 +43,8 @@ class RolloutModeTest {
   @Test
   void shadowModeCountsWhatWouldBeLockedWithoutTouchingZooKeeper() throws Exception {
     GuardedCalls calls = handler("shadow");
-    assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"}));
-    assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"}));
+    assertNull(calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"}));
+    assertNull(calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"}));
     assertEquals(2, stats().shadowed());
     assertEquals(0, stats().acquisitions());
     assertNull(service.client().checkExists().forPath("/deeplake"), "no znode may be created");
@@ -54,7 +54,7 @@ class RolloutModeTest {
   void observeModeRecordsWhoTheCallWouldHaveWaitedForAndNeverBlocks() throws Exception {
     GuardedCalls calls = handler("observe");
     AutoCloseable alone =
-        calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
+        calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"});
     awaitChildren(1); // its marker
     alone.close();
     awaitChildren(0);
@@ -67,7 +67,7 @@ class RolloutModeTest {
             .forPath(LOCK_PATH + "/0123456789abcdef0123456789abcdef__lock__");
     long start = System.nanoTime();
     AutoCloseable second =
-        calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
+        calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"});
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "observe must not wait");
 
     awaitWouldWait(stats(), 1);
@@ -92,10 +92,10 @@ class RolloutModeTest {
           new GuardedCalls(config("observe"), otherService, new Conflicts(), Paths.get("/"));
 
       AutoCloseable running =
-          first.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
+          first.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"});
       awaitChildren(1); // the first call's marker is in place
       AutoCloseable overlapping =
-          other.enter(0, RolloutModeTest.class, "append", null, new Object[] {"/data/ds"});
+          other.enter(0, RolloutModeIT.class, "append", null, new Object[] {"/data/ds"});
 
       try {
         LockCounters seen = otherService.lock(LOCK_PATH).stats();
@@ -145,7 +145,7 @@ class RolloutModeTest {
   @Test
   void observeModeDoesNotFailWhenTheDatasetCannotBeFound() throws Exception {
     GuardedCalls calls = handler("observe");
-    assertNull(calls.enter(0, RolloutModeTest.class, "append", null, new Object[] {null}));
+    assertNull(calls.enter(0, RolloutModeIT.class, "append", null, new Object[] {null}));
   }
 
   private AgentConfig config(String mode) throws Exception {

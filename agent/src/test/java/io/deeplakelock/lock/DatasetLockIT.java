@@ -50,7 +50,7 @@ import org.junit.jupiter.api.TestInfo;
  * ZooKeeper server.
  */
 @Unshaded
-class DatasetLockTest {
+class DatasetLockIT {
 
   /** kazoo's contender pattern ({@code kazoo/recipe/lock.py}). */
   private static final Pattern KAZOO_CONTENDER =
@@ -551,7 +551,7 @@ class DatasetLockTest {
           protocol: %s
           onLockLost: %s
           # One node per call: these tests pin the ZooKeeper protocol of each node.
-          # CoalescingTest covers how calls of one JVM share nodes.
+          # CoalescingIT covers how calls of one JVM share nodes.
           coalesce: false
         rules:
           - name: test-rule

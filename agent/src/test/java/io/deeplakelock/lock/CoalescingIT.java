@@ -39,7 +39,7 @@ import org.junit.jupiter.api.TestInfo;
  * {@link LockService} here stands for one JVM: its own client and session.
  */
 @Unshaded
-class CoalescingTest {
+class CoalescingIT {
 
   private static final long WAIT_SECONDS = LockHolder.WAIT_SECONDS;
 

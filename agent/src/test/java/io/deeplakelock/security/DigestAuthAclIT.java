@@ -51,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * under its root, and the password shows up nowhere.
  */
 @Unshaded
-class DigestAuthAclTest {
+class DigestAuthAclIT {
 
   private static final long WAIT_SECONDS = 10;
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Unit tests for {@link LocksCommand}, against a real ZooKeeper. */
 @Unshaded
-class LocksCommandTest {
+class LocksCommandIT {
 
   @Test
   void listsHoldersAndWaitersOfEveryFamilyInQueueOrder() throws Exception {
