@@ -1,38 +1,43 @@
 package io.deeplakelock.testapp.bench;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Locale;
+import java.util.zip.DataFormatException;
 
 /**
- * Latencies in nanoseconds, in log-linear buckets about 1.6% wide (HdrHistogram's layout, 64
- * sub-buckets per power of two; values below 64 are exact): cheap enough to record every call of a
- * cell, mergeable across threads and JVMs, and sent over the worker protocol as one token.
+ * Latencies in nanoseconds, kept by HdrHistogram with two significant digits (buckets under 1%
+ * wide; values below 256 exact): cheap enough to record every call of a cell, mergeable across
+ * threads and JVMs, and sent over the worker protocol as one token (HdrHistogram's compressed
+ * encoding in Base64).
  */
 final class Histogram {
 
-  private static final int SUB_BITS = 6;
-  private static final int SUB = 1 << SUB_BITS;
+  private static final int SIGNIFICANT_DIGITS = 2;
 
-  /** Enough buckets for every non-negative long. */
-  private static final int BUCKETS = (Long.SIZE - SUB_BITS) * SUB;
+  private final org.HdrHistogram.Histogram values;
 
-  private final long[] counts = new long[BUCKETS];
-  private long total;
+  Histogram() {
+    this(new org.HdrHistogram.Histogram(SIGNIFICANT_DIGITS));
+  }
+
+  private Histogram(org.HdrHistogram.Histogram values) {
+    values.setAutoResize(true); // a decoded one is fixed-range; merging may need more
+    this.values = values;
+  }
 
   /** Records one value; negative values (which a monotonic clock never gives) count as 0. */
   void record(long nanos) {
-    counts[bucket(Math.max(0, nanos))]++;
-    total++;
+    values.recordValue(Math.max(0, nanos));
   }
 
   long count() {
-    return total;
+    return values.getTotalCount();
   }
 
   void add(Histogram other) {
-    for (int i = 0; i < BUCKETS; i++) {
-      counts[i] += other.counts[i];
-    }
-    total += other.total;
+    values.add(other.values);
   }
 
   /**
@@ -40,68 +45,32 @@ final class Histogram {
    * the value ranked {@code ceil(p/100 * count)}; -1 when empty.
    */
   long percentile(double p) {
-    if (total == 0) {
+    if (values.getTotalCount() == 0) {
       return -1;
     }
-    long rank = Percentiles.rank(p, total);
-    long seen = 0;
-    for (int i = 0; i < BUCKETS; i++) {
-      seen += counts[i];
-      if (seen >= rank) {
-        return middle(i);
-      }
-    }
-    throw new IllegalStateException("counts do not add up to " + total);
+    return values.medianEquivalentValue(values.getValueAtPercentile(p));
   }
 
-  /** {@code -} when empty, else {@code bucket:count} pairs joined by commas. */
+  /** One token without spaces. */
   String encode() {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < BUCKETS; i++) {
-      if (counts[i] != 0) {
-        out.append(out.length() == 0 ? "" : ",").append(i).append(':').append(counts[i]);
-      }
+    ByteBuffer buffer = ByteBuffer.allocate(values.getNeededByteBufferCapacity());
+    int length = values.encodeIntoCompressedByteBuffer(buffer);
+    return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
+  }
+
+  static Histogram decode(String token) {
+    try {
+      return new Histogram(
+          org.HdrHistogram.Histogram.decodeFromCompressedByteBuffer(
+              ByteBuffer.wrap(Base64.getDecoder().decode(token)), 0));
+    } catch (DataFormatException e) {
+      throw new IllegalArgumentException("not an encoded histogram: " + token, e);
     }
-    return out.length() == 0 ? "-" : out.toString();
-  }
-
-  static Histogram decode(String text) {
-    Histogram h = new Histogram();
-    if (!text.equals("-")) {
-      for (String pair : text.split(",")) {
-        int colon = pair.indexOf(':');
-        long n = Long.parseLong(pair.substring(colon + 1));
-        h.counts[Integer.parseInt(pair.substring(0, colon))] += n;
-        h.total += n;
-      }
-    }
-    return h;
-  }
-
-  static int bucket(long value) {
-    if (value < SUB) {
-      return (int) value;
-    }
-    int exponent = 63 - Long.numberOfLeadingZeros(value); // >= SUB_BITS
-    int group = exponent - SUB_BITS + 1;
-    return group * SUB + (int) ((value >>> (group - 1)) - SUB);
-  }
-
-  /** The smallest value of bucket {@code i}. */
-  static long lowest(int i) {
-    int group = i / SUB;
-    return group == 0 ? i : (long) (SUB + i % SUB) << (group - 1);
-  }
-
-  /** The middle of bucket {@code i}, its representative value. */
-  static long middle(int i) {
-    int group = i / SUB;
-    long width = group == 0 ? 1 : 1L << (group - 1);
-    return lowest(i) + (width - 1) / 2;
   }
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "n=%d p50=%d p99=%d", total, percentile(50), percentile(99));
+    return String.format(
+        Locale.ROOT, "n=%d p50=%d p99=%d", count(), percentile(50), percentile(99));
   }
 }

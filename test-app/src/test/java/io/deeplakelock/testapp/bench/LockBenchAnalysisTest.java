@@ -52,13 +52,11 @@ class LockBenchAnalysisTest {
   }
 
   @Test
-  void histogramBucketsCoverEveryLongInOrder() {
+  void histogramHoldsEveryLongWithinItsPrecision() {
     for (long v : new long[] {0, 63, 64, 65, 127, 128, 1000, 123_456_789, Long.MAX_VALUE}) {
-      int bucket = Histogram.bucket(v);
-      assertTrue(Histogram.lowest(bucket) <= v, "bucket of " + v + " starts above it");
-      assertTrue(
-          bucket + 1 == (Long.SIZE - 6) * 64 || Histogram.lowest(bucket + 1) > v,
-          "next bucket of " + v + " starts at or below it");
+      Histogram one = new Histogram();
+      one.record(v);
+      assertWithin(v, one.percentile(100), 0.016);
     }
   }
 
