@@ -95,12 +95,8 @@ public final class DatasetDirs {
    * file system; null for anything else or a path that cannot be one.
    */
   public String canonical(Object file) {
-    String text;
-    if (file instanceof File) {
-      text = ((File) file).getPath();
-    } else if (file instanceof Path) {
-      text = file.toString();
-    } else {
+    String text = pathText(file);
+    if (text == null) {
       return null;
     }
     if (isClean(text)) {
@@ -118,12 +114,8 @@ public final class DatasetDirs {
    * Allocates nothing and touches no file; a path that needs canonicalising is "maybe".
    */
   public boolean mayHold(Object file) {
-    String text;
-    if (file instanceof File) {
-      text = ((File) file).getPath();
-    } else if (file instanceof Path) {
-      text = file.toString();
-    } else {
+    String text = pathText(file);
+    if (text == null) {
       return false;
     }
     String[] known = datasets;
@@ -196,6 +188,14 @@ public final class DatasetDirs {
     } catch (InvalidPathException e) {
       return false;
     }
+  }
+
+  /** The path a {@code File} or {@code Path} stands for, as written; null for anything else. */
+  private static String pathText(Object file) {
+    if (file instanceof File) {
+      return ((File) file).getPath();
+    }
+    return file instanceof Path ? file.toString() : null;
   }
 
   /**

@@ -20,6 +20,18 @@ final class StatusCommand extends AgentBeanCommand {
           + "are on JMX as deeplake.lock:type=Agent. Needs a JDK (attach API), same user.\n"
           + "Exit status: 0 printed, 1 no agent in that JVM or it cannot be reached, 64 usage.\n";
 
+  /** The agent's attributes that the first line shows, in its order. */
+  private static final String[] HEADER = {
+    "Version",
+    "RulesFile",
+    "ZooKeeper",
+    "ConnectionState",
+    "Security",
+    "InstrumentedMethods",
+    "CallsInFlight",
+    "LocksLost"
+  };
+
   StatusCommand() {
     super("status", "rules, connection and per-lock figures of a running agent", USAGE);
   }
@@ -34,26 +46,17 @@ final class StatusCommand extends AgentBeanCommand {
 
   private static void print(
       String pid, MBeanServerConnection server, ObjectName name, PrintStream out) throws Exception {
+    Object[] header = new Object[HEADER.length];
+    for (int i = 0; i < HEADER.length; i++) {
+      header[i] = server.getAttribute(name, HEADER[i]);
+    }
     out.println(
-        "deeplake-lock "
-            + server.getAttribute(name, "Version")
-            + " in pid "
-            + pid
-            + ": rules "
-            + server.getAttribute(name, "RulesFile")
-            + ", ZooKeeper "
-            + server.getAttribute(name, "ZooKeeper")
-            + " ("
-            + server.getAttribute(name, "ConnectionState")
-            + "; "
-            + server.getAttribute(name, "Security")
-            + "), "
-            + server.getAttribute(name, "InstrumentedMethods")
-            + " method(s) instrumented, "
-            + server.getAttribute(name, "CallsInFlight")
-            + " call(s) in flight, "
-            + server.getAttribute(name, "LocksLost")
-            + " lock(s) lost");
+        String.format(
+            "deeplake-lock %s in pid "
+                + pid
+                + ": rules %s, ZooKeeper %s (%s; %s), %s method(s) instrumented,"
+                + " %s call(s) in flight, %s lock(s) lost",
+            header));
     out.println("rules:");
     for (String rule : (String[]) server.getAttribute(name, "Rules")) {
       out.println("  " + rule);
