@@ -44,12 +44,7 @@ final class AuditSection {
     }
     Map<String, Node> keys =
         node == null ? Collections.<String, Node>emptyMap() : yaml.mapping(node, "audit", KEYS);
-    AuditSettings.Mode mode =
-        yaml.choice(
-            keys.get("mode"),
-            AuditSettings.Mode.values(),
-            AuditSettings.Mode::label,
-            AuditSettings.Mode.OFF);
+    AuditSettings.Mode mode = yaml.choice(keys.get("mode"), AuditSettings.Mode.OFF);
     List<String> roots = roots(keys.get("roots"));
     int perMinute = reportsPerMinute(keys.get("reportsPerMinute"));
     String draft = keys.containsKey("draft") ? draft(keys.get("draft")) : null;

@@ -114,8 +114,7 @@ public final class RuleFile {
   private AgentConfig read(String text) throws RuleFileException {
     Node root = yaml.compose(text);
     Map<String, Node> top = yaml.mapping(root, "the rules file", TOP_KEYS);
-    RolloutMode fileMode =
-        yaml.choice(top.get("mode"), RolloutMode.values(), RolloutMode::label, RolloutMode.ENFORCE);
+    RolloutMode fileMode = yaml.choice(top.get("mode"), RolloutMode.ENFORCE);
     Map<String, Node> zk = section(top, "zookeeper", ZOOKEEPER_KEYS);
     if (!top.containsKey("zookeeper")) {
       yaml.problem(
@@ -134,12 +133,7 @@ public final class RuleFile {
     ZooKeeperSecurity security = new SecuritySection(yaml).read(zk);
 
     String lockRoot = locks.containsKey("root") ? yaml.znodePath(locks.get("root")) : "/deeplake";
-    AgentConfig.Protocol protocol =
-        yaml.choice(
-            locks.get("protocol"),
-            AgentConfig.Protocol.values(),
-            AgentConfig.Protocol::label,
-            AgentConfig.Protocol.KAZOO);
+    AgentConfig.Protocol protocol = yaml.choice(locks.get("protocol"), AgentConfig.Protocol.KAZOO);
     LockPolicy defaults = RuleReader.policy(yaml, locks, LockPolicy.defaults());
     boolean coalesce = yaml.bool(locks.get("coalesce"), true);
     long linger = linger(locks.get("linger"));

@@ -63,17 +63,9 @@ final class RuleReader {
   static LockPolicy policy(YamlReader yaml, Map<String, Node> keys, LockPolicy base) {
     return new LockPolicy(
         yaml.positiveDuration(keys.get("timeout"), base.timeoutMillis()),
-        yaml.choice(
-            keys.get("onTimeout"),
-            LockPolicy.OnTimeout.values(),
-            LockPolicy.OnTimeout::label,
-            base.onTimeout()),
+        yaml.choice(keys.get("onTimeout"), base.onTimeout()),
         yaml.bool(keys.get("readLocks"), base.readLocks()),
-        yaml.choice(
-            keys.get("onLockLost"),
-            LockPolicy.OnLockLost.values(),
-            LockPolicy.OnLockLost::label,
-            base.onLockLost()));
+        yaml.choice(keys.get("onLockLost"), base.onLockLost()));
   }
 
   /**

@@ -170,6 +170,13 @@ final class YamlReader {
     return choice(node, allowed, label, null);
   }
 
+  /**
+   * A constant of the fallback's enum, by its label; the fallback when absent or not one of them.
+   */
+  public <E extends Enum<E> & Labelled> E choice(Node node, E fallback) {
+    return choice(node, fallback.getDeclaringClass().getEnumConstants(), Labelled::label, fallback);
+  }
+
   /** One of {@code allowed}, by its label; the fallback when absent or not one of them. */
   public <E> E choice(Node node, E[] allowed, Function<E, String> label, E fallback) {
     String text = text(node);
