@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.attachtarget.AttachTarget;
 import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.BridgeProbe;
 import io.deeplakelock.testsupport.ChildJvm;
+import java.io.File;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -32,7 +34,10 @@ final class TargetJvm implements AutoCloseable {
             ChildJvm.named("target")
                 .java(java)
                 .jvmOptions(jvmOptions)
-                .classPath(Paths.get("target", "test-classes").toAbsolutePath().toString())
+                .classPath(
+                    Paths.get("target", "test-classes").toAbsolutePath()
+                        + File.pathSeparator
+                        + BridgeProbe.classPathEntry())
                 .main(AttachTarget.class, "/data/ds")
                 .stderrTo(dir.resolve("target.err"))
                 .start());

@@ -1,5 +1,6 @@
 package io.deeplakelock.attachtarget;
 
+import io.deeplakelock.testsupport.BridgeProbe;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -19,15 +20,7 @@ public final class AttachTarget {
 
   /** Guarded by the test's rule once the agent is attached. */
   public void write() {
-    Object current;
-    try {
-      current =
-          Class.forName("io.deeplakelock.bridge.DatasetLocks").getMethod("current").invoke(null);
-    } catch (ClassNotFoundException e) {
-      current = "no-agent";
-    } catch (ReflectiveOperationException e) {
-      current = e;
-    }
+    Object current = BridgeProbe.agentLoaded() ? BridgeProbe.current() : "no-agent";
     System.out.println("IN-CALL " + current + " " + path);
   }
 

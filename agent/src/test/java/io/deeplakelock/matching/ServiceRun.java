@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.matching.sample.ProbeMain;
+import io.deeplakelock.testsupport.BridgeProbe;
 import io.deeplakelock.testsupport.ChildJvm;
+import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -17,8 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * One run of a sample service in a child JVM, under the built agent jar or without it, with its
- * exit status and output. The child's class path is this module's test classes only: the agent
- * reaches it through {@code -javaagent}, as in production.
+ * exit status and output. The child's class path is this module's test classes and the bridge probe
+ * only: the agent reaches it through {@code -javaagent}, as in production.
  */
 final class ServiceRun {
 
@@ -46,7 +48,7 @@ final class ServiceRun {
         ChildJvm.named(mainClass.getSimpleName() + (rules == null ? "-plain" : "-agent"))
             .keepClassDataSharing()
             .agent(rules)
-            .classPath(testClasses().toString())
+            .classPath(testClasses() + File.pathSeparator + BridgeProbe.classPathEntry())
             .main(mainClass, args)
             .directory(dir)
             .env("DEEPLAKE_LOCK_LOG", "debug")

@@ -1,5 +1,6 @@
 package com.acme.store;
 
+import io.deeplakelock.testsupport.BridgeProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,15 +16,12 @@ public abstract class AbstractStore {
 
   /** The lock path the calling thread holds now, read through the agent's bridge. */
   void record(String operation) {
-    String path = "-";
-    try {
-      Object info =
-          Class.forName("io.deeplakelock.bridge.DatasetLocks").getMethod("current").invoke(null);
-      if (info != null) {
-        path = (String) info.getClass().getMethod("lockPath").invoke(info);
-      }
-    } catch (ReflectiveOperationException e) {
+    String path;
+    if (!BridgeProbe.agentLoaded()) {
       path = "no agent";
+    } else {
+      Object lockPath = BridgeProbe.held("lockPath");
+      path = lockPath == null ? "-" : (String) lockPath;
     }
     heldBy.put(operation, path);
   }

@@ -1,5 +1,7 @@
 package io.deeplakelock.testapp.bench;
 
+import io.deeplakelock.testsupport.BridgeProbe;
+
 /**
  * Asks the agent's bridge which lock the current guarded call holds, reflectively so the workload
  * also runs without the agent. Used once per worker at start-up, to refuse to measure an agent run
@@ -11,16 +13,7 @@ final class BridgeLockMode {
 
   /** {@code READ} or {@code WRITE} inside a guarded call under the agent, else {@code unlocked}. */
   static String currentLock() {
-    try {
-      Object info =
-          Class.forName("io.deeplakelock.bridge.DatasetLocks").getMethod("current").invoke(null);
-      return info == null
-          ? "unlocked"
-          : String.valueOf(info.getClass().getMethod("mode").invoke(info));
-    } catch (ClassNotFoundException e) {
-      return "unlocked";
-    } catch (ReflectiveOperationException e) {
-      return "probe failed: " + e;
-    }
+    Object mode = BridgeProbe.held("mode");
+    return mode == null ? "unlocked" : mode.toString();
   }
 }

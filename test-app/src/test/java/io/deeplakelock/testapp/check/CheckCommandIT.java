@@ -3,8 +3,9 @@ package io.deeplakelock.testapp.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertLinesMatch;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -12,12 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -342,7 +343,7 @@ class CheckCommandIT {
   @Test
   void versionPrintsTheJarsImplementationVersion() throws Exception {
     String version;
-    try (JarFile jar = new JarFile(agentJar().toFile())) {
+    try (JarFile jar = new JarFile(AgentJar.path().toFile())) {
       version =
           jar.getManifest().getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
     }
@@ -435,12 +436,6 @@ class CheckCommandIT {
     return Paths.get(System.getProperty("basedir", "")).toAbsolutePath();
   }
 
-  private static Path agentJar() {
-    Path jar = moduleDir().resolve("../agent/target/deeplake-lock.jar").normalize();
-    assertTrue(Files.isRegularFile(jar), "build the agent first: " + jar);
-    return jar;
-  }
-
   private Result check(String... args) throws IOException, InterruptedException {
     List<String> all = new ArrayList<>();
     all.add("check");
@@ -462,27 +457,15 @@ class CheckCommandIT {
   }
 
   private Result runIn(Path workDir, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-jar");
-    cmd.add(agentJar().toString());
-    cmd.addAll(Arrays.asList(args));
-    agentJar();
-    Path out = Files.createTempFile(dir, "check", ".out");
-    Path err = Files.createTempFile(dir, "check", ".err");
-    ProcessBuilder builder =
-        new ProcessBuilder(cmd)
-            .directory(workDir.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    // The shipped rules read their ZooKeeper from here; check must print the default.
-    builder.environment().remove("DEEPLAKE_LOCK_ZK");
-    Process process = builder.start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail("check did not finish within 60 s: " + cmd);
-    }
-    return new Result(process.exitValue(), read(out), read(err));
+    return new Result(
+        ChildJvm.named("check")
+            .keepClassDataSharing()
+            .launch(List.of("-jar", AgentJar.path().toString()), args)
+            .directory(workDir)
+            .logsIn(Files.createTempDirectory(dir, "check"))
+            // The shipped rules read their ZooKeeper from here; check must print the default.
+            .unsetEnv("DEEPLAKE_LOCK_ZK")
+            .run(Duration.ofSeconds(60)));
   }
 
   private static final class Result {
@@ -490,10 +473,13 @@ class CheckCommandIT {
     final String stdout;
     final String stderr;
 
-    Result(int exit, String stdout, String stderr) {
-      this.exit = exit;
-      this.stdout = stdout;
-      this.stderr = stderr;
+    private final ChildJvm.Finished run;
+
+    Result(ChildJvm.Finished run) {
+      this.run = run;
+      this.exit = run.exit;
+      this.stdout = run.stdout;
+      this.stderr = run.stderr;
     }
 
     List<String> stdoutLines() {
@@ -510,7 +496,7 @@ class CheckCommandIT {
 
     @Override
     public String toString() {
-      return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+      return run.toString();
     }
   }
 }

@@ -10,6 +10,7 @@ import io.deeplakelock.testapp.dataset.Dataset;
 import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.Verification;
 import io.deeplakelock.testapp.service.WriterReport;
+import io.deeplakelock.testsupport.AgentJar;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -185,7 +186,7 @@ class AuditIT extends ServiceJvmsFixture {
             Arrays.asList(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
-                ServiceJvms.agentJar().toString(),
+                AgentJar.path().toString(),
                 "check",
                 "--config",
                 draft.toString(),

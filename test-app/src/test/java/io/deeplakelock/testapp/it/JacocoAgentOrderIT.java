@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.deeplakelock.testapp.dataset.Dataset;
 import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.DatasetService;
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,12 +41,13 @@ class JacocoAgentOrderIT extends ServiceJvmsFixture {
             + "=destfile="
             + exec
             + ",includes=io.deeplakelock.testapp.*";
-    String ours = "-javaagent:" + ServiceJvms.agentJar() + "=" + rules;
+    String ours = "-javaagent:" + AgentJar.path() + "=" + rules;
     List<String> agents = position.equals("first") ? List.of(ours, jacoco) : List.of(jacoco, ours);
     Path dataset = dir.resolve("ds");
 
     WorkloadJvm service =
-        jvms.startWithFlags(
+        jvms.startOn(
+            ChildJvm.JAVA,
             "create",
             agents,
             Map.of(),
@@ -61,25 +65,22 @@ class JacocoAgentOrderIT extends ServiceJvmsFixture {
     // JaCoCo's own report tool, on the class files as built.
     Path csv = dir.resolve("report.csv");
     Path classes = Paths.get("target", "classes").toAbsolutePath();
-    List<String> cli =
-        List.of(
-            Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar",
-            jarOf("org.jacoco.cli.internal.Main", "org.jacoco.cli").toString(),
-            "report",
-            exec.toString(),
-            "--classfiles",
-            classes.toString(),
-            "--csv",
-            csv.toString());
-    Process report =
-        new ProcessBuilder(cli)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("report.log").toFile())
-            .start();
-    assertTrue(report.waitFor(60, TimeUnit.SECONDS), "jacococli report did not finish");
-    String log = Files.readString(dir.resolve("report.log"));
-    assertEquals(0, report.exitValue(), log);
+    ChildJvm.Finished report =
+        ChildJvm.named("report")
+            .keepClassDataSharing()
+            .launch(
+                List.of("-jar", jarOf("org.jacoco.cli.internal.Main", "org.jacoco.cli").toString()),
+                "report",
+                exec.toString(),
+                "--classfiles",
+                classes.toString(),
+                "--csv",
+                csv.toString())
+            .stderrIntoStdout()
+            .stdoutTo(dir.resolve("report.log"))
+            .run(Duration.ofSeconds(60));
+    String log = report.stdout;
+    assertEquals(0, report.exit, log);
     assertFalse(log.contains("does not match"), "JaCoCo saw woven classes: " + log);
 
     String[] row = null;

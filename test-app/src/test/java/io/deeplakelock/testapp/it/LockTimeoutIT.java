@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.deeplakelock.testapp.dataset.Dataset;
 import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.WriterReport;
+import io.deeplakelock.testsupport.AgentJar;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +104,7 @@ class LockTimeoutIT extends ServiceJvmsFixture {
   @Test
   void lockTimeoutExceptionIsADatasetLockException() throws Exception {
     try (URLClassLoader agent =
-        new URLClassLoader(new URL[] {ServiceJvms.agentJar().toUri().toURL()}, null)) {
+        new URLClassLoader(new URL[] {AgentJar.path().toUri().toURL()}, null)) {
       Class<?> base = Class.forName("io.deeplakelock.bridge.DatasetLockException", false, agent);
       Class<?> timeout = Class.forName(EXCEPTION, false, agent);
       assertTrue(base.isAssignableFrom(timeout));

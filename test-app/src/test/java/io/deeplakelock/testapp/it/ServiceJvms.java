@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.service.DatasetService;
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.BridgeProbe;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +27,6 @@ import java.util.concurrent.TimeUnit;
  * without any agent, and stops whatever is still running when the test ends.
  */
 final class ServiceJvms implements AutoCloseable {
-  /** Failsafe runs in the module directory; the agent module sits beside it. */
-  static final Path AGENT_JAR = Paths.get("..", "agent", "target", "deeplake-lock.jar");
-
   static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   static final Duration EXIT_TIMEOUT = Duration.ofSeconds(120);
 
@@ -45,7 +45,6 @@ final class ServiceJvms implements AutoCloseable {
 
   private final String zooKeeper;
   private final Path dir;
-  private final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
   private final String classpath;
   private final List<WorkloadJvm> started = new ArrayList<>();
 
@@ -58,18 +57,6 @@ final class ServiceJvms implements AutoCloseable {
     this.dir = dir;
     this.classpath = classpath();
     Files.createDirectories(dir.resolve("logs"));
-  }
-
-  /** The built agent jar, failing with what to do when it is missing. */
-  static Path agentJar() {
-    Path jar = AGENT_JAR.toAbsolutePath().normalize();
-    assertTrue(
-        Files.isRegularFile(jar),
-        "the agent jar "
-            + jar
-            + " is missing: build it first (mvn -B -DskipTests install, or mvn verify from the"
-            + " root)");
-    return jar;
   }
 
   /** Starts a workload under the agent with {@code rules}; without any agent when it is null. */
@@ -87,22 +74,15 @@ final class ServiceJvms implements AutoCloseable {
     List<String> agents =
         rules == null
             ? Collections.<String>emptyList()
-            : Collections.singletonList("-javaagent:" + agentJar() + "=" + rules.toAbsolutePath());
-    return startWithFlags(name, agents, environment, mainClass, args);
+            : Collections.singletonList(
+                "-javaagent:" + AgentJar.path() + "=" + rules.toAbsolutePath());
+    return startOn(ChildJvm.JAVA, name, agents, environment, mainClass, args);
   }
 
-  /** Starts {@code mainClass} with {@code jvmFlags} (agents, in their order) and no others. */
-  WorkloadJvm startWithFlags(
-      String name,
-      List<String> jvmFlags,
-      Map<String, String> environment,
-      String mainClass,
-      String... args)
-      throws IOException {
-    return startOn(java, name, jvmFlags, environment, mainClass, args);
-  }
-
-  /** As {@link #startWithFlags}, on the {@code java} launcher of another JDK. */
+  /**
+   * Starts {@code mainClass} on {@code javaLauncher} with {@code jvmFlags} (agents, in their order)
+   * and no others.
+   */
   WorkloadJvm startOn(
       String javaLauncher,
       String name,
@@ -117,7 +97,11 @@ final class ServiceJvms implements AutoCloseable {
     command.addAll(jvmFlags);
     command.add("-cp");
     command.add(
-        classpath + File.pathSeparator + Paths.get("target", "test-classes").toAbsolutePath());
+        String.join(
+            File.pathSeparator,
+            classpath,
+            Paths.get("target", "test-classes").toAbsolutePath().toString(),
+            BridgeProbe.classPathEntry().toString()));
     command.add(mainClass);
     command.addAll(Arrays.asList(args));
     Map<String, String> env = new HashMap<>(environment);

@@ -5,13 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.dataset.Dataset;
 import io.deeplakelock.testapp.demo.WorkloadJvm;
+import io.deeplakelock.testsupport.AgentJar;
+import io.deeplakelock.testsupport.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -109,20 +111,14 @@ class StatusOutputIT extends ServiceJvmsFixture {
   }
 
   private static List<String> status(long pid) throws Exception {
-    Path out = Files.createTempFile("status", ".out");
-    Process p =
-        new ProcessBuilder(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                ServiceJvms.agentJar().toString(),
-                "status",
-                Long.toString(pid))
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "status hung");
-    List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), String.join("\n", lines));
+    ChildJvm.Finished run =
+        ChildJvm.named("status")
+            .keepClassDataSharing()
+            .launch(List.of("-jar", AgentJar.path().toString()), "status", Long.toString(pid))
+            .stderrIntoStdout()
+            .run(Duration.ofSeconds(60));
+    List<String> lines = run.stdout.lines().collect(Collectors.toList());
+    assertEquals(0, run.exit, String.join("\n", lines));
     System.out.println("status output:\n" + lines.stream().collect(Collectors.joining("\n")));
     return lines;
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deeplakelock.testapp.demo.WorkloadJvm;
 import io.deeplakelock.testapp.vthreads.VirtualThreadWorkload;
+import io.deeplakelock.testsupport.AgentJar;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ class VirtualThreadPinningIT extends ServiceJvmsFixture {
   private Map<String, Object> run(Path jdk, Path rules, String threads, Path recording)
       throws Exception {
     List<String> flags = new ArrayList<>();
-    flags.add("-javaagent:" + ServiceJvms.agentJar() + "=" + rules);
+    flags.add("-javaagent:" + AgentJar.path() + "=" + rules);
     if (recording != null) {
       flags.add(
           "-XX:StartFlightRecording:filename="
