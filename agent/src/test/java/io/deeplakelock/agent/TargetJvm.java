@@ -37,7 +37,7 @@ final class TargetJvm implements AutoCloseable {
                 .classPath(
                     Paths.get("target", "test-classes").toAbsolutePath()
                         + File.pathSeparator
-                        + BridgeProbe.classPathEntry())
+                        + ChildJvm.classPathEntryOf(BridgeProbe.class))
                 .main(AttachTarget.class, "/data/ds")
                 .stderrTo(dir.resolve("target.err"))
                 .start());

@@ -2,8 +2,8 @@ package io.deeplakelock.loaders;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.testsupport.ChildJvm;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -155,11 +155,6 @@ final class ServiceJars {
   }
 
   private static Path testClasses() {
-    try {
-      return Paths.get(
-          ServiceJars.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    return ChildJvm.classPathEntryOf(ServiceJars.class);
   }
 }

@@ -8,9 +8,7 @@ import io.deeplakelock.testsupport.BridgeProbe;
 import io.deeplakelock.testsupport.ChildJvm;
 import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,7 +46,8 @@ final class ServiceRun {
         ChildJvm.named(mainClass.getSimpleName() + (rules == null ? "-plain" : "-agent"))
             .keepClassDataSharing()
             .agent(rules)
-            .classPath(testClasses() + File.pathSeparator + BridgeProbe.classPathEntry())
+            .classPath(
+                testClasses() + File.pathSeparator + ChildJvm.classPathEntryOf(BridgeProbe.class))
             .main(mainClass, args)
             .directory(dir)
             .env("DEEPLAKE_LOCK_LOG", "debug")
@@ -58,11 +57,7 @@ final class ServiceRun {
 
   /** The directory the sample classes were compiled to. */
   static Path testClasses() {
-    try {
-      return Paths.get(ProbeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    return ChildJvm.classPathEntryOf(ProbeMain.class);
   }
 
   /** Each {@code label -> result} line the service printed, by label. */

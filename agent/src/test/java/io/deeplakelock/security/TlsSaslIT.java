@@ -338,10 +338,7 @@ class TlsSaslIT {
     return ChildJvm.named("service")
         .agent(AgentJar.path(), rules)
         .jvmOptions(jvmFlags)
-        .classPath(
-            Paths.get(
-                    SecureService.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toString())
+        .classPath(ChildJvm.classPathEntryOf(SecureService.class).toString())
         .main(SecureService.class, concat("/data/vault", extraArgs))
         .env(environment())
         .env(extraEnv)

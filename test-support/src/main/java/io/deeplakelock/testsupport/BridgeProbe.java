@@ -1,9 +1,5 @@
 package io.deeplakelock.testsupport;
 
-import java.net.URISyntaxException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-
 /**
  * The tests' one probe of the agent's bridge: what {@code
  * io.deeplakelock.bridge.DatasetLocks.current()} says about the guarded call running on this
@@ -60,19 +56,6 @@ public final class BridgeProbe {
       return info.getClass().getMethod(property).invoke(info);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot read HeldLockInfo." + property + "(): " + e, e);
-    }
-  }
-
-  /**
-   * Where this class is loaded from: the entry a child JVM's class path needs when it holds only
-   * the classes a sample service runs.
-   */
-  public static Path classPathEntry() {
-    try {
-      return Paths.get(
-          BridgeProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,18 @@ public final class ChildJvm implements AutoCloseable {
       Thread reader = new Thread(this::pump, name + "-stdout");
       reader.setDaemon(true);
       reader.start();
+    }
+  }
+
+  /**
+   * The class path entry {@code type} was loaded from (a classes directory or a jar), for a child
+   * whose class path holds only what it needs.
+   */
+  public static Path classPathEntryOf(Class<?> type) {
+    try {
+      return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -101,7 +101,7 @@ final class ServiceJvms implements AutoCloseable {
             File.pathSeparator,
             classpath,
             Paths.get("target", "test-classes").toAbsolutePath().toString(),
-            BridgeProbe.classPathEntry().toString()));
+            ChildJvm.classPathEntryOf(BridgeProbe.class).toString()));
     command.add(mainClass);
     command.addAll(Arrays.asList(args));
     Map<String, String> env = new HashMap<>(environment);
