@@ -1,5 +1,6 @@
 package io.deeplakelock.testapp.faults;
 
+import io.deeplakelock.testsupport.AgentJar;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,10 +52,10 @@ final class SuiteSettings {
             : Long.parseLong(seedText);
     boolean soak = Boolean.getBoolean("faults.soak");
     int perTrial = Integer.getInteger("faults.perTrial", soak ? 10 : 3);
-    Path agentJar = Paths.get("../agent/target/deeplake-lock.jar").toAbsolutePath().normalize();
+    Path agentJar = AgentJar.path();
     Path appJar = Paths.get("target/test-app.jar").toAbsolutePath();
     Path classpathFile = Paths.get("target/classpath.txt");
-    for (Path required : new Path[] {agentJar, appJar, classpathFile}) {
+    for (Path required : new Path[] {appJar, classpathFile}) {
       if (!Files.isRegularFile(required)) {
         throw new IllegalStateException(
             required + " is missing: build first (mvn -B -DskipTests install)");
