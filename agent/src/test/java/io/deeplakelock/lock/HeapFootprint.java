@@ -38,12 +38,13 @@ public final class HeapFootprint {
       long connected = retained(memory);
       LockPolicy policy =
           new LockPolicy(30_000, LockPolicy.OnTimeout.FAIL, true, LockPolicy.OnLockLost.THROW);
+      LockRequest request = new LockRequest("r", LockMode.READ, policy);
       CallFrames frames = service.frames();
       for (int i = 0; i < datasets; i++) {
         String dataset = "/data/heap/dataset-" + i;
         service
             .lock(LockPath.forDataset("/deeplake", dataset, Paths.get("/")))
-            .enter(frames, "r", policy, LockMode.READ, HeapFootprint.class, "search", dataset);
+            .enter(frames, request, HeapFootprint.class, "search", dataset);
       }
       long held = retained(memory);
       while (frames.depth() > 0) {
