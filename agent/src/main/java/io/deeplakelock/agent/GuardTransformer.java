@@ -194,7 +194,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
                 ? Advice.withCustomMapping()
                     .bind(RuleId.class, id)
                     .bind(new GuardInputBinding(input))
-                    .to(InputGuardAdvice.class)
+                    .to(InputGuardAdvice.class, GuardAdvice.class)
                 : Advice.withCustomMapping().bind(RuleId.class, id).to(GuardAdvice.class));
   }
 

@@ -8,8 +8,8 @@ import net.bytebuddy.asm.Advice;
  * that value ({@link GuardInput}: the receiver, one argument, or null) instead of the receiver and
  * an array of every argument, so the guarded call allocates nothing of its own.
  *
- * <p>The same rules as {@link GuardAdvice}: inlined, JDK types and the bridge only, no suppression
- * on enter (fail closed), exit on every path.
+ * <p>The same rules as {@link GuardAdvice}, whose exit advice it is woven with: inlined, JDK types
+ * and the bridge only, no suppression on enter (fail closed).
  */
 final class InputGuardAdvice {
 
@@ -23,9 +23,5 @@ final class InputGuardAdvice {
       @GuardInput Object input) {
     return LockBridge.enter(ruleId, origin, method, input);
   }
-
-  @Advice.OnMethodExit(onThrowable = Throwable.class)
-  static void exit(@Advice.Enter AutoCloseable held, @Advice.Thrown Throwable thrown) {
-    LockBridge.exit(held, thrown);
-  }
+  // The exit advice is GuardAdvice.exit (GuardTransformer weaves the two together).
 }

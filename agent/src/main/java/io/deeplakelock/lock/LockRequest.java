@@ -22,16 +22,4 @@ public final class LockRequest {
     this.mode = mode;
     this.policy = policy;
   }
-
-  public String rule() {
-    return rule;
-  }
-
-  public LockMode mode() {
-    return mode;
-  }
-
-  public LockPolicy policy() {
-    return policy;
-  }
 }

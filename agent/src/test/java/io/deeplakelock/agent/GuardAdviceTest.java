@@ -199,7 +199,7 @@ class GuardAdviceTest {
     return Advice.withCustomMapping()
         .bind(RuleId.class, rule)
         .bind(new GuardInputBinding(input))
-        .to(InputGuardAdvice.class);
+        .to(InputGuardAdvice.class, GuardAdvice.class);
   }
 
   private Api byInput() throws ReflectiveOperationException {

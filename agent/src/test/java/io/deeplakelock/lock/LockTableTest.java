@@ -12,8 +12,10 @@ import io.deeplakelock.rules.LockPolicy;
 import io.deeplakelock.rules.RuleFile;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +26,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,28 +41,23 @@ class LockTableTest {
   private static final long WAIT_SECONDS = LockHolder.WAIT_SECONDS;
   private static final Path DIRECTORY = Paths.get("/");
 
-  private static TestingServer server;
+  @AutoClose private static final TestingServer server = startServer();
 
-  private final List<LockService> services = new ArrayList<>();
-  private final List<LockHolder> holders = new ArrayList<>();
+  // Closed last first: holders stop before the services they use close.
+  private final Deque<AutoCloseable> cleanUp = new ArrayDeque<>();
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = new TestingServer();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
+  private static TestingServer startServer() {
+    try {
+      return new TestingServer();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start ZooKeeper", e);
+    }
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (LockHolder h : holders) {
-      h.stopAndJoin();
-    }
-    for (LockService s : services) {
-      s.close();
+    while (!cleanUp.isEmpty()) {
+      cleanUp.pop().close();
     }
   }
 
@@ -106,7 +101,11 @@ class LockTableTest {
     DatasetLock queued = service.lock(path("queued"));
     hold(other.lock(path("queued")), "other-jvm");
     LockHolder waiter = hold(queued, "waiter", false);
-    awaitTrue(() -> queued.waiters().size() == 1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (queued.waiters().isEmpty()) { // no event announces it: the engine's state is polled
+      assertTrue(System.nanoTime() < deadline, "the waiter never queued");
+      Thread.sleep(5);
+    }
     DatasetLock kept = service.lock(path("kept"));
     kept.acquire(call(LockMode.WRITE)).close();
     assertFalse(kept.holders().isEmpty(), "linger keeps the node");
@@ -247,7 +246,7 @@ class LockTableTest {
             + "\nrules:\n  - {name: r, class: com.example.Dataset, methods: [append], lock: write,"
             + " dataset: arg0}\n";
     LockService service = LockService.start(RuleFile.parse("t.yaml", yaml, n -> null), CAPACITY);
-    services.add(service);
+    cleanUp.push(service);
     assertTrue(service.client().blockUntilConnected((int) WAIT_SECONDS, TimeUnit.SECONDS));
     return service;
   }
@@ -269,21 +268,10 @@ class LockTableTest {
   private LockHolder hold(DatasetLock lock, String name, boolean await)
       throws InterruptedException {
     LockHolder h = LockHolder.start(lock, call(LockMode.WRITE), name);
-    holders.add(h);
+    cleanUp.push(h::stopAndJoin);
     if (await) {
       h.awaitAcquired();
     }
     return h;
-  }
-
-  /** Polls state inside the lock that no event announces, with a deadline. */
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("condition not reached in " + WAIT_SECONDS + " s");
-      }
-      Thread.sleep(5);
-    }
   }
 }

@@ -3,6 +3,8 @@ package io.deeplakelock.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.deeplakelock.rules.DatasetExpressionTest.Dataset;
+import io.deeplakelock.rules.DatasetExpressionTest.Location;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,22 +19,10 @@ class CallInputTest {
   /** Read by {@code static io.deeplakelock.rules.CallInputTest.ROOT}. */
   static final String ROOT = "/data/static";
 
-  static final class Dataset {
-    final String path;
-    final Dataset parent;
-
-    Dataset(String path, Dataset parent) {
-      this.path = path;
-      this.parent = parent;
-    }
-
-    public String getPath() {
-      return path;
-    }
-  }
-
-  private final Dataset self = new Dataset("/data/self", null);
-  private final Object[] args = {"/data/a", new Dataset("/data/b", null), 42L, null};
+  private final Dataset self = new Dataset("/data/self", "self", null);
+  private final Object[] args = {
+    "/data/a", new Dataset("/data/b", "b", new Location("/data/b/location")), 42L, null
+  };
 
   @Test
   void eachFormReadsOnlyWhatItNames() {
@@ -70,6 +60,7 @@ class CallInputTest {
             "arg0",
             "arg1.path",
             "arg1.getPath()",
+            "arg1.location.path",
             "arg2",
             "s3://bucket/${arg0}/x",
             "${static io.deeplakelock.rules.CallInputTest.ROOT}/${this.path}");
@@ -84,8 +75,8 @@ class CallInputTest {
 
   @Test
   void failuresReadTheSameFromTheOneValue() {
-    Object[] staticCall = {null, new Dataset(null, null)};
-    for (String text : Arrays.asList("arg0", "arg1.path", "this.path", "arg1.parent.path")) {
+    Object[] staticCall = {null, new Dataset(null, null, null)};
+    for (String text : Arrays.asList("arg0", "arg1.path", "this.path", "arg1.location.path")) {
       DatasetExpression expression = DatasetExpression.parse(text);
       String whole =
           assertThrows(
