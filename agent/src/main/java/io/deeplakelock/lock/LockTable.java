@@ -170,7 +170,13 @@ final class LockTable {
 
   /** Drops memo entries of retired locks, then any others beyond {@code target}: a memo only. */
   private void trimMemo(int target, DatasetLock keep) {
-    byDataset.values().removeIf(DatasetLock::retired);
+    // Loops, not lambdas: a sweep may run on a virtual thread, and the first use of a lambda
+    // defines a class, which pins the carrier (see AgentClasses).
+    for (Iterator<DatasetLock> it = byDataset.values().iterator(); it.hasNext(); ) {
+      if (it.next().retired()) {
+        it.remove();
+      }
+    }
     Iterator<DatasetLock> it = byDataset.values().iterator();
     while (byDataset.size() > target && it.hasNext()) {
       if (it.next() != keep) {
