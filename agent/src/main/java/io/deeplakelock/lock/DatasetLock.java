@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The read-write lock of one lock path in this JVM; there is exactly one per path. It waits for
- * what its {@link LockEngine} decides, tracks re-entry and writes the messages.
+ * The read-write lock of one lock path in this JVM; there is one live per path ({@link LockTable}).
+ * It waits for what its {@link LockEngine} decides, tracks re-entry and writes the messages.
  *
  * <p><b>Coalescing</b> (the default). The reading threads of this JVM share one read node (a {@link
  * ReadShare}): joining it is a counter increment. Writers queue locally and only the head holds a
