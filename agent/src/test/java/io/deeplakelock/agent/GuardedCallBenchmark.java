@@ -56,6 +56,14 @@ public class GuardedCallBenchmark {
 
   static final String DATASET = "/data/bench/guarded";
 
+  // JVM options of the forks that keep methods from inlining (-jvmArgsAppend would replace them).
+  static final String SELF_ATTACH = "-Djdk.attach.allowAttachSelf=true";
+  static final String QUIET = "-XX:CompileCommand=quiet";
+  static final String KEEP_READ =
+      "-XX:CompileCommand=dontinline,io.deeplakelock.bench.WovenService::read";
+  static final String KEEP_BRIDGE =
+      "-XX:CompileCommand=dontinline,io.deeplakelock.bridge.LockBridge::*";
+
   /** The id the agent gives the first rule of the file; woven advice has it as a constant. */
   static final int RULE_ID = 0;
 
@@ -264,11 +272,7 @@ public class GuardedCallBenchmark {
   @Benchmark
   @Fork(
       value = 1,
-      jvmArgsAppend = {
-        "-Djdk.attach.allowAttachSelf=true",
-        "-XX:CompileCommand=quiet",
-        "-XX:CompileCommand=dontinline,io.deeplakelock.bench.WovenService::read"
-      })
+      jvmArgsAppend = {SELF_ATTACH, QUIET, KEEP_READ})
   public int wovenGuardedCallNotInlined(WovenCaller caller) {
     return caller.service.read(caller.dataset);
   }
@@ -280,12 +284,7 @@ public class GuardedCallBenchmark {
   @Benchmark
   @Fork(
       value = 1,
-      jvmArgsAppend = {
-        "-Djdk.attach.allowAttachSelf=true",
-        "-XX:CompileCommand=quiet",
-        "-XX:CompileCommand=dontinline,io.deeplakelock.bench.WovenService::read",
-        "-XX:CompileCommand=dontinline,io.deeplakelock.bridge.LockBridge::*"
-      })
+      jvmArgsAppend = {SELF_ATTACH, QUIET, KEEP_READ, KEEP_BRIDGE})
   public int wovenGuardedCallNothingInlined(WovenCaller caller) {
     return caller.service.read(caller.dataset);
   }
