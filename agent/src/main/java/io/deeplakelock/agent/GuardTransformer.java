@@ -2,6 +2,7 @@ package io.deeplakelock.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.anyOf;
 
+import io.deeplakelock.rules.CallInput;
 import io.deeplakelock.rules.Rule;
 import io.deeplakelock.rules.RuleFile;
 import java.security.ProtectionDomain;
@@ -22,8 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Weaves {@link GuardAdvice} into the methods the {@link GuardPlan} assigns, with the rule's id
- * bound as a constant, so nothing is looked up by name when a guarded method runs.
+ * Weaves advice into the methods the {@link GuardPlan} assigns, with the rule's id bound as a
+ * constant, so nothing is looked up by name when a guarded method runs: {@link InputGuardAdvice}
+ * when the rule reads at most one value of the call (its {@link CallInput}), {@link GuardAdvice}
+ * (every argument) when it reads more.
  */
 final class GuardTransformer implements AgentBuilder.Transformer {
 
@@ -31,7 +34,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
 
   private final GuardPlan plan;
   private final Conflicts conflicts;
-  private final Map<Integer, Advice> adviceByRule = new ConcurrentHashMap<>();
+  private final Map<String, Advice> adviceByShape = new ConcurrentHashMap<>();
   private final Set<String> matchedRules = ConcurrentHashMap.newKeySet();
   // Per rule name: classes its class pattern selected that had no method it names (a few).
   private final Map<String, Set<String>> loadedWithoutMethods = new ConcurrentHashMap<>();
@@ -140,7 +143,7 @@ final class GuardTransformer implements AgentBuilder.Transformer {
       return builder;
     }
     GuardPlan.Assignment assignment = plan.assign(type, loader);
-    Map<Integer, List<MethodDescription>> methodsById = new LinkedHashMap<>();
+    Map<Advice, List<MethodDescription>> methodsByAdvice = new LinkedHashMap<>();
     for (Rule rule : assignment.matched().keySet()) {
       matchedRules.add(rule.name());
     }
@@ -149,7 +152,9 @@ final class GuardTransformer implements AgentBuilder.Transformer {
       Rule rule = e.getValue();
       MethodDescription method = e.getKey();
       instrumentedMethods.incrementAndGet();
-      methodsById.computeIfAbsent(rule.id(), k -> new ArrayList<>()).add(method);
+      methodsByAdvice
+          .computeIfAbsent(advice(rule.id(), rule.input(), method), k -> new ArrayList<>())
+          .add(method);
       log.debug(
           "instrumenting {}.{}{} with rule '{}': {}",
           type.getName(),
@@ -162,19 +167,35 @@ final class GuardTransformer implements AgentBuilder.Transformer {
         assignment.conflicts().entrySet()) {
       String message = conflictMessage(type, e.getKey(), e.getValue());
       log.error("{}; every call to it will be refused until the rules are fixed", message);
-      methodsById
-          .computeIfAbsent(conflicts.register(message), k -> new ArrayList<>())
+      // The call is refused before any value of it is read.
+      methodsByAdvice
+          .computeIfAbsent(
+              advice(conflicts.register(message), CallInput.NONE, e.getKey()),
+              k -> new ArrayList<>())
           .add(e.getKey());
     }
-    for (Map.Entry<Integer, List<MethodDescription>> e : methodsById.entrySet()) {
-      builder = builder.visit(advice(e.getKey()).on(anyOf(e.getValue())));
+    for (Map.Entry<Advice, List<MethodDescription>> e : methodsByAdvice.entrySet()) {
+      builder = builder.visit(e.getKey().on(anyOf(e.getValue())));
     }
     return builder;
   }
 
-  private Advice advice(int id) {
-    return adviceByRule.computeIfAbsent(
-        id, k -> Advice.withCustomMapping().bind(RuleId.class, k).to(GuardAdvice.class));
+  /**
+   * The advice for rule {@code id} on {@code method}: {@link InputGuardAdvice} passing only what
+   * the rule reads when the method has it, else {@link GuardAdvice} with every argument. One
+   * instance per rule and shape, so methods that share it are woven in one visit.
+   */
+  private Advice advice(int id, CallInput input, MethodDescription method) {
+    boolean one = input.kind() != CallInput.Kind.ALL && GuardInputBinding.fits(input, method);
+    return adviceByShape.computeIfAbsent(
+        id + (one ? " " + input : " all"),
+        k ->
+            one
+                ? Advice.withCustomMapping()
+                    .bind(RuleId.class, id)
+                    .bind(new GuardInputBinding(input))
+                    .to(InputGuardAdvice.class, GuardAdvice.class)
+                : Advice.withCustomMapping().bind(RuleId.class, id).to(GuardAdvice.class));
   }
 
   private static String conflictMessage(

@@ -21,19 +21,26 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's {@link LockHandler}: from a rule id and the call's receiver and arguments to a held
+ * The agent's {@link LockHandler}: from a rule id and what the advice passes of the call to a held
  * dataset lock. Any failure on the way refuses the call with a {@link DatasetLockException}.
+ *
+ * <p>The advice passes either the receiver and every argument ({@link GuardAdvice}), or only the
+ * one value the rule reads ({@link InputGuardAdvice}); below, {@code args == null} marks the second
+ * form, with that value in {@code self}. The dataset's lock comes from the lock service's one table
+ * ({@link LockService#lockForDataset}).
  */
 final class GuardedCalls implements LockHandler {
 
   private static final Logger log = LoggerFactory.getLogger(GuardedCalls.class);
-  private static final int MAX_CACHED_PATHS = 10_000;
+  // A constant, so that passing it allocates nothing.
+  private static final Consumer<String> TELL_AUDIT = AuditWeaving::datasetLocked;
 
-  private volatile Rule[] rules; // every rule ever in force, indexed by id; only grows
+  private volatile GuardedRule[] rules; // every rule ever in force, indexed by id; only grows
   private final Conflicts conflicts;
   private volatile List<Rule> adopted; // the rules in force now
   private final LongAdder rehearsalFailures = new LongAdder();
@@ -41,9 +48,6 @@ final class GuardedCalls implements LockHandler {
   private final String root;
   private final LockService locks;
   private final Path workingDirectory;
-  // Dataset value -> lock path: canonicalising and encoding once per distinct dataset string.
-  private final ConcurrentHashMap<String, String> lockPaths = new ConcurrentHashMap<>();
-  private final RuleTargets targets = new RuleTargets();
 
   /** Creates the handler and plugs it into the bridge, so guarded calls start using it. */
   static void install(
@@ -71,11 +75,11 @@ final class GuardedCalls implements LockHandler {
    * old rules stay resolvable for advice not yet retransformed and calls in flight.
    */
   synchronized List<Rule> adopt(List<Rule> parsed) {
-    Rule[] grown = Arrays.copyOf(rules, rules.length + parsed.size());
+    GuardedRule[] grown = Arrays.copyOf(rules, rules.length + parsed.size());
     List<Rule> renumbered = new ArrayList<>();
     for (int i = 0; i < parsed.size(); i++) {
       Rule rule = parsed.get(i).renumbered(rules.length + i);
-      grown[rule.id()] = rule;
+      grown[rule.id()] = new GuardedRule(rule);
       renumbered.add(rule);
     }
     rules = grown;
@@ -84,37 +88,56 @@ final class GuardedCalls implements LockHandler {
   }
 
   GuardedCalls(AgentConfig config, LockService locks, Conflicts conflicts, Path workingDirectory) {
-    this.rules = config.rules().toArray(new Rule[0]);
-    this.adopted = config.rules();
+    List<Rule> all = config.rules();
+    GuardedRule[] guarded = new GuardedRule[all.size()];
+    for (int i = 0; i < guarded.length; i++) {
+      guarded[i] = new GuardedRule(all.get(i));
+    }
+    this.rules = guarded;
+    this.adopted = all;
     this.conflicts = conflicts;
     this.root = config.root();
     this.locks = locks;
     this.workingDirectory = workingDirectory;
   }
 
-  // Kept small so that the JIT inlines it into the guarded call: the cold paths are methods of
-  // their own.
   @Override
   public AutoCloseable enter(
+      int ruleId, Class<?> origin, String method, Object self, Object[] args) {
+    return guard(ruleId, origin, method, self, args);
+  }
+
+  @Override
+  public AutoCloseable enter(int ruleId, Class<?> origin, String method, Object input) {
+    return guard(ruleId, origin, method, input, null);
+  }
+
+  // Kept small so that the JIT inlines it into the guarded call: the cold paths are methods of
+  // their own. args == null: self is the one value the rule reads (see the class comment).
+  private AutoCloseable guard(
       int ruleId, Class<?> origin, String method, Object self, Object[] args) {
     if (conflicts.isConflict(ruleId)) {
       throw new DatasetLockException(conflicts.message(ruleId) + ". The call was not run.");
     }
-    Rule rule = rules[ruleId];
+    GuardedRule guarded = rules[ruleId];
+    Rule rule = guarded.rule;
     if (!rule.takesLock()) {
       return null; // a read rule in append-only mode (readLocks: false)
     }
     if (rule.rollout() != RolloutMode.ENFORCE) {
       return rehearse(rule, origin, origin.getName() + "." + method, self, args);
     }
-    String dataset = rule.lockPath() == null ? dataset(rule, origin, method, self, args) : null;
-    DatasetLock lock = targets.get(ruleId, dataset);
-    if (lock == null) {
-      lock = resolve(ruleId, rule, dataset, origin, method);
+    String dataset = null;
+    DatasetLock lock;
+    if (rule.lockPath() != null) {
+      lock = locks.lock(rule.lockPath());
+    } else {
+      dataset = dataset(rule, origin, method, self, args);
+      lock = lockOf(rule, dataset, origin, method);
     }
     CallFrames frames = locks.frames();
     try {
-      lock.enter(frames, rule.name(), rule.policy(), rule.mode(), origin, method, dataset);
+      lock.enter(frames, guarded.request, origin, method, dataset);
     } catch (RuntimeException e) {
       return notEntered(rule, origin, method, e);
     }
@@ -127,10 +150,16 @@ final class GuardedCalls implements LockHandler {
   private static String dataset(
       Rule rule, Class<?> origin, String method, Object self, Object[] args) {
     try {
-      return rule.dataset().evaluate(origin, self, args);
+      return evaluate(rule, origin, self, args);
     } catch (ValuePath.EvaluationException | IllegalArgumentException e) {
       throw noDataset(rule, origin, method, e);
     }
+  }
+
+  private static String evaluate(Rule rule, Class<?> origin, Object self, Object[] args) {
+    return args == null
+        ? rule.dataset().evaluateFrom(origin, self)
+        : rule.dataset().evaluate(origin, self, args);
   }
 
   private static DatasetLockException noDataset(
@@ -150,20 +179,13 @@ final class GuardedCalls implements LockHandler {
         e);
   }
 
-  /** The lock of a rule's dataset (or fixed path) the first time, or after another dataset. */
-  private DatasetLock resolve(
-      int ruleId, Rule rule, String dataset, Class<?> origin, String method) {
-    DatasetLock lock;
+  /** The lock of a dataset; the audit (if any) is told of each dataset the table had not seen. */
+  private DatasetLock lockOf(Rule rule, String dataset, Class<?> origin, String method) {
     try {
-      lock = locks.lock(dataset == null ? rule.lockPath() : lockPathOf(dataset));
+      return locks.lockForDataset(dataset, workingDirectory, TELL_AUDIT);
     } catch (IllegalArgumentException e) {
       throw noDataset(rule, origin, method, e);
     }
-    targets.put(ruleId, dataset, lock);
-    if (dataset != null) {
-      AuditWeaving.datasetLocked(dataset); // the audit watches the datasets the rules lock
-    }
-    return lock;
   }
 
   /** The lock was not granted: run unlocked if the rule says so, else refuse the call. */
@@ -201,11 +223,15 @@ final class GuardedCalls implements LockHandler {
    */
   private AutoCloseable rehearse(
       Rule rule, Class<?> origin, String where, Object self, Object[] args) {
-    String path = rule.lockPath();
+    DatasetLock lock;
     try {
-      if (path == null) {
-        path = lockPathOf(rule.dataset().evaluate(origin, self, args));
-      }
+      lock =
+          rule.lockPath() != null
+              ? locks.lock(rule.lockPath())
+              // Not through the table's dataset memo, which tells the audit of datasets that
+              // enforced calls lock: a rehearsed call holds no lock.
+              : locks.lock(
+                  LockPath.forDataset(root, evaluate(rule, origin, self, args), workingDirectory));
     } catch (RuntimeException e) {
       rehearsalFailures.increment();
       if (rehearsalWarned.add(rule.name())) {
@@ -220,17 +246,21 @@ final class GuardedCalls implements LockHandler {
       return null;
     }
     if (rule.rollout() == RolloutMode.SHADOW) {
-      locks.lock(path).shadow();
+      lock.shadow();
       return null;
     }
-    return locks.lock(path).observe(rule.mode());
+    return lock.observe(rule.mode());
   }
 
   /** Runs the rule's afterAcquire (e.g. a reload); if it fails, releases and refuses the call. */
   private static void afterAcquire(
       Rule rule, Class<?> origin, String where, Object self, Object[] args, CallFrames held) {
     try {
-      rule.afterAcquire().invoke(origin, self, args);
+      if (args == null) {
+        rule.afterAcquire().invokeFrom(origin, self);
+      } else {
+        rule.afterAcquire().invoke(origin, self, args);
+      }
     } catch (RuntimeException e) {
       try {
         held.close();
@@ -254,18 +284,6 @@ final class GuardedCalls implements LockHandler {
   @Override
   public HeldLockInfo current() {
     return locks.current();
-  }
-
-  private String lockPathOf(String dataset) {
-    String path = lockPaths.get(dataset);
-    if (path == null) {
-      path = LockPath.forDataset(root, dataset, workingDirectory);
-      if (lockPaths.size() >= MAX_CACHED_PATHS) {
-        lockPaths.clear();
-      }
-      lockPaths.put(dataset, path);
-    }
-    return path;
   }
 
   @Override

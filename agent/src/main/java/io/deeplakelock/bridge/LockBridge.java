@@ -40,10 +40,29 @@ public final class LockBridge {
       int ruleId, Class<?> origin, String method, Object self, Object[] args) {
     LockHandler current = handler;
     if (current == null) {
-      throw new DatasetLockException(
-          "deeplake-lock is not running in this JVM, so the guarded call was refused");
+      throw notRunning();
     }
     return current.enter(ruleId, origin, method, self, args);
+  }
+
+  /**
+   * As {@link #enter(int, Class, String, Object, Object[])}, for a rule that reads one value of the
+   * call (or none): the advice passes only that value, so a guarded call builds no argument array.
+   *
+   * @param input the receiver or the one argument the rule's expressions read, or null when they
+   *     read neither
+   */
+  public static AutoCloseable enter(int ruleId, Class<?> origin, String method, Object input) {
+    LockHandler current = handler;
+    if (current == null) {
+      throw notRunning();
+    }
+    return current.enter(ruleId, origin, method, input);
+  }
+
+  private static DatasetLockException notRunning() {
+    return new DatasetLockException(
+        "deeplake-lock is not running in this JVM, so the guarded call was refused");
   }
 
   /**

@@ -13,6 +13,12 @@ public interface LockHandler {
    */
   AutoCloseable enter(int ruleId, Class<?> origin, String method, Object self, Object[] args);
 
+  /**
+   * As above, for a rule whose expressions read one value of the call: {@code input} is that value
+   * (the receiver or one argument), or null when they read none.
+   */
+  AutoCloseable enter(int ruleId, Class<?> origin, String method, Object input);
+
   /** The lock of the innermost guarded call on this thread, or null. */
   HeldLockInfo current();
 

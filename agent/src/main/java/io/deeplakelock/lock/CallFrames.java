@@ -2,7 +2,6 @@ package io.deeplakelock.lock;
 
 import io.deeplakelock.bridge.HeldLockInfo;
 import io.deeplakelock.bridge.LockMode;
-import io.deeplakelock.rules.LockPolicy;
 import java.util.Arrays;
 
 /**
@@ -21,22 +20,19 @@ public final class CallFrames implements AutoCloseable {
     DatasetLock lock;
     Hold hold;
     boolean outermost;
-    String rule;
-    LockPolicy policy;
-    LockMode mode;
+    LockRequest request;
     Class<?> origin;
     String method;
     String dataset;
 
     LockCall call() {
-      return new LockCall(rule, origin, method, dataset, mode, policy);
+      return new LockCall(request, origin, method, dataset);
     }
 
     void clear() {
       lock = null;
       hold = null;
-      rule = null;
-      policy = null;
+      request = null;
       origin = null;
       method = null;
       dataset = null;
@@ -93,10 +89,8 @@ public final class CallFrames implements AutoCloseable {
   void push(
       DatasetLock lock,
       Hold hold,
-      LockMode mode,
       boolean outer,
-      String rule,
-      LockPolicy policy,
+      LockRequest request,
       Class<?> origin,
       String method,
       String dataset) {
@@ -109,10 +103,8 @@ public final class CallFrames implements AutoCloseable {
     Frame f = frames[depth++];
     f.lock = lock;
     f.hold = hold;
-    f.mode = mode;
     f.outermost = outer;
-    f.rule = rule;
-    f.policy = policy;
+    f.request = request;
     f.origin = origin;
     f.method = method;
     f.dataset = dataset;
@@ -128,7 +120,7 @@ public final class CallFrames implements AutoCloseable {
   }
 
   String rule(int i) {
-    return frames[i].rule;
+    return frames[i].request.rule;
   }
 
   /** The call of frame {@code i}, for a message. */

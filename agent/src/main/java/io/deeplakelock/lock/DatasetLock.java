@@ -4,7 +4,6 @@ import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.bridge.LockTimeoutException;
 import io.deeplakelock.bridge.LockUpgradeException;
-import io.deeplakelock.rules.LockPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The read-write lock of one lock path in this JVM; there is exactly one per path. It waits for
- * what its {@link LockEngine} decides, tracks re-entry and writes the messages.
+ * The read-write lock of one lock path in this JVM; there is one live per path ({@link LockTable}).
+ * It waits for what its {@link LockEngine} decides, tracks re-entry and writes the messages.
  *
  * <p><b>Coalescing</b> (the default). The reading threads of this JVM share one read node (a {@link
  * ReadShare}): joining it is a counter increment. Writers queue locally and only the head holds a
@@ -47,6 +46,18 @@ public final class DatasetLock {
   private final LockEngine engine;
   private final LockCounters stats;
   private final boolean coalesce;
+
+  /**
+   * Set once, under the engine's lock, when the table evicts this idle lock; see {@link #enter}.
+   */
+  private volatile boolean retired;
+
+  /**
+   * Looked up since the table's last sweep: a second chance before eviction. Written without
+   * synchronisation, and only when false, so a lookup of a lock in steady use only reads it; a lost
+   * write merely makes an idle lock a little likelier to be evicted.
+   */
+  boolean used = true;
 
   DatasetLock(LockService service, LockEngine engine, LockCounters stats, boolean coalesce) {
     this.service = service;
@@ -107,7 +118,7 @@ public final class DatasetLock {
    */
   public HeldLock acquire(LockCall call) {
     CallFrames frames = service.frames();
-    enter(frames, call.rule, call.policy, call.mode, call.origin, call.method, call.dataset);
+    enter(frames, call.request, call.origin, call.method, call.dataset);
     return new HeldLock(frames, frames.depth() - 1);
   }
 
@@ -116,47 +127,53 @@ public final class DatasetLock {
    * ({@link CallFrames#close()}) when the guarded call ends. Allocates nothing when the thread
    * re-enters a lock it holds or joins this JVM's read node.
    *
+   * <p>A lock the {@link LockTable} retired (evicted while idle) takes no new hold: the call goes
+   * to the path's current lock instead, so a caller may keep a reference to a lock as long as it
+   * likes.
+   *
+   * @param dataset the dataset as evaluated, or null for a fixed lock path
    * @throws LockTimeoutException when the lock is not granted within the policy's timeout
    * @throws LockUpgradeException when this thread holds only the read lock and asks for the write
    * @throws DatasetLockException on interrupt or when ZooKeeper refuses
    */
   public void enter(
-      CallFrames frames,
-      String rule,
-      LockPolicy policy,
-      LockMode mode,
-      Class<?> origin,
-      String method,
-      String dataset) {
+      CallFrames frames, LockRequest request, Class<?> origin, String method, String dataset) {
     int held = frames.find(this);
     if (held >= 0) {
       Hold hold = frames.hold(held);
-      if (mode == LockMode.WRITE && hold.mode() == LockMode.READ) {
+      if (request.mode == LockMode.WRITE && hold.mode() == LockMode.READ) {
         throw new LockUpgradeException(
             "the "
-                + new LockCall(rule, origin, method, dataset, mode, policy).describe(path())
+                + new LockCall(request, origin, method, dataset).describe(path())
                 + " was refused: this thread holds only the read lock of that dataset (taken by"
                 + " rule '"
                 + frames.rule(frames.first(this))
                 + "'), and a read lock can never be upgraded to a write lock. Take the write lock"
                 + " in the outer call instead. The call was not run.");
       }
-      frames.push(this, hold, mode, false, rule, policy, origin, method, dataset);
+      frames.push(this, hold, false, request, origin, method, dataset);
       return;
     }
-    if (coalesce && mode == LockMode.READ) {
+    // Held, kept or shared nodes are never retired (LockTable), so neither branch above nor the
+    // join below can reach a retired lock's engine; only the slow path must check.
+    if (coalesce && request.mode == LockMode.READ) {
       Hold joined = engine.tryJoin(frames.stripe);
       if (joined != null) {
         stats.acquisitions.increment();
-        frames.push(this, joined, mode, true, rule, policy, origin, method, dataset);
+        frames.push(this, joined, true, request, origin, method, dataset);
         return;
       }
     }
-    LockCall call = new LockCall(rule, origin, method, dataset, mode, policy);
+    LockCall call = new LockCall(request, origin, method, dataset);
     Hold hold = acquireSlow(frames, call);
-    frames.push(this, hold, mode, true, rule, policy, origin, method, dataset);
+    if (hold == null) {
+      service.lock(path()).enter(frames, request, origin, method, dataset);
+      return;
+    }
+    frames.push(this, hold, true, request, origin, method, dataset);
   }
 
+  /** The granted hold, or null when this lock was retired and takes no new request. */
   private Hold acquireSlow(CallFrames frames, LockCall call) {
     String authProblem = service.authProblem();
     if (authProblem != null) {
@@ -168,8 +185,18 @@ public final class DatasetLock {
               + ". The call was not run.");
     }
     long start = System.nanoTime();
-    long deadline = start + TimeUnit.MILLISECONDS.toNanos(call.policy.timeoutMillis());
-    Request r = engine.request(call.mode, frames.stripe, frames.holderData(service));
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(call.request.policy.timeoutMillis());
+    Request r;
+    engine.mu.lock();
+    try {
+      if (retired) {
+        return null;
+      }
+      // Under the same hold of the engine's lock as the check: retireIfIdle sees this request.
+      r = engine.request(call.request.mode, frames.stripe, frames.holderData(service));
+    } finally {
+      engine.unlock();
+    }
     awaitDecision(r, call, start, deadline);
     long waited = System.nanoTime() - start;
     service.recordWait(waited);
@@ -179,6 +206,38 @@ public final class DatasetLock {
       stats.waited.increment();
     }
     return r.hold;
+  }
+
+  /**
+   * Retires this lock if it is idle: no call holds or waits for it and this JVM keeps no node on
+   * its path. Decided under the engine's lock, with which {@link #acquireSlow} checks {@link
+   * #retired} and queues its request, so the two cannot cross. Called by {@link LockTable} only.
+   *
+   * @return true when the lock is now retired
+   */
+  boolean retireIfIdle() {
+    engine.mu.lock();
+    try {
+      if (!retired
+          && engine.callsHolding() == 0
+          && engine.holders().isEmpty()
+          && engine.waiters().isEmpty()) {
+        retired = true;
+      }
+      return retired;
+    } finally {
+      engine.unlock();
+    }
+  }
+
+  /** True once {@link LockTable} evicted this lock: it takes no new hold. */
+  boolean retired() {
+    return retired;
+  }
+
+  /** Tells the engine that the connection changed. */
+  void onConnection(long live) {
+    engine.onConnection(live);
   }
 
   /** Waits until the engine grants or refuses {@code r}, or the deadline passes. */

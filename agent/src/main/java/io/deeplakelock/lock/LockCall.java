@@ -4,17 +4,16 @@ import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.rules.LockPolicy;
 
 /**
- * What one guarded call asks of a lock, for its messages and policies. Built only when a message
- * needs it or a call takes the slow path: the fast path keeps these fields in {@link CallFrames}.
+ * One guarded call's request and where it came from, for messages and for callers that take a lock
+ * without advice. Built only when a message needs it or a call takes the slow path: the fast path
+ * keeps these fields in {@link CallFrames}.
  */
 public final class LockCall {
 
-  final String rule;
+  final LockRequest request;
   final Class<?> origin;
   final String method;
   final String dataset;
-  final LockMode mode;
-  final LockPolicy policy;
 
   /**
    * @param rule the rule's name
@@ -22,23 +21,15 @@ public final class LockCall {
    * @param dataset the dataset path as evaluated, or null for a fixed lock path
    */
   public LockCall(String rule, String method, String dataset, LockMode mode, LockPolicy policy) {
-    this(rule, null, method, dataset, mode, policy);
+    this(new LockRequest(rule, mode, policy), null, method, dataset);
   }
 
   /** As above, with the method's class kept apart so that {@code Class.method} is built lazily. */
-  LockCall(
-      String rule,
-      Class<?> origin,
-      String method,
-      String dataset,
-      LockMode mode,
-      LockPolicy policy) {
-    this.rule = rule;
+  LockCall(LockRequest request, Class<?> origin, String method, String dataset) {
+    this.request = request;
     this.origin = origin;
     this.method = method;
     this.dataset = dataset;
-    this.mode = mode;
-    this.policy = policy;
   }
 
   /** The guarded method as {@code Class.method}. */
@@ -47,13 +38,13 @@ public final class LockCall {
   }
 
   String describe(String lockPath) {
-    return mode.label()
+    return request.mode.label()
         + " lock"
         + (dataset == null ? "" : " on dataset '" + dataset + "'")
         + " (lock path "
         + lockPath
         + ", rule '"
-        + rule
+        + request.rule
         + "', "
         + where()
         + ")";

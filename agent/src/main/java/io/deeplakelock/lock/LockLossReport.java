@@ -29,7 +29,7 @@ final class LockLossReport {
             + "): another process may have held the same lock at the same time, so treat this"
             + " write as possibly overlapping another writer";
     log.error(message);
-    if (call.policy.onLockLost() == LockPolicy.OnLockLost.THROW) {
+    if (call.request.policy.onLockLost() == LockPolicy.OnLockLost.THROW) {
       throw new LockLostException(message);
     }
   }

@@ -5,7 +5,7 @@ import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.ZooKeeperSecurity;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,13 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's dataset locks: one {@link DatasetLock} per lock path, all on one ZooKeeper connection
- * ({@link ZkConnection}) through one {@link NodeStore}.
+ * The agent's dataset locks: one live {@link DatasetLock} per lock path, found through one bounded
+ * {@link LockTable}, all on one ZooKeeper connection ({@link ZkConnection}) through one {@link
+ * NodeStore}.
  *
  * <p>Starting never blocks on ZooKeeper: the client connects in the background and each acquisition
  * waits for the connection within its own timeout. Connection changes reach every lock's engine on
@@ -33,8 +35,7 @@ public final class LockService implements AutoCloseable {
   private final ZkConnection connection;
   private final CuratorNodeStore store;
   private final TimerClock clock = new TimerClock();
-  private final ConcurrentHashMap<String, DatasetLock> locks = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, LockEngine> engines = new ConcurrentHashMap<>();
+  private final LockTable locks;
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder lostLocks = new LongAdder();
   private final AtomicInteger threadsSeen = new AtomicInteger();
@@ -45,29 +46,49 @@ public final class LockService implements AutoCloseable {
   private final ThreadLocal<CallFrames> frames =
       ThreadLocal.withInitial(() -> new CallFrames(threadsSeen.getAndIncrement()));
 
-  private LockService(AgentConfig config) {
+  private LockService(AgentConfig config, int capacity) {
     this.config = config;
     this.connection = new ZkConnection(config);
     this.store = new CuratorNodeStore(connection);
+    this.locks = new LockTable(capacity, this::newLock);
     connection.addListener(
         live -> {
-          for (LockEngine engine : engines.values()) {
-            engine.onConnection(live);
+          for (DatasetLock lock : locks.values()) {
+            lock.onConnection(live);
           }
         });
   }
 
   /** Creates the client and starts connecting in the background; returns at once. */
   public static LockService start(AgentConfig config) {
-    LockService service = new LockService(config);
+    return start(config, LockTable.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * As {@link #start(AgentConfig)}, keeping about {@code capacity} idle locks ({@link LockTable}).
+   */
+  static LockService start(AgentConfig config, int capacity) {
+    LockService service = new LockService(config, capacity);
     service.connection.start();
     return service;
   }
 
-  /** The lock object for {@code path}; the same object for the JVM's lifetime. */
+  /**
+   * The lock object for {@code path}: the same object while any call holds or waits for it, or this
+   * JVM keeps a node on the path; an idle lock may be replaced by a fresh one ({@link LockTable}).
+   */
   public DatasetLock lock(String path) {
-    DatasetLock lock = locks.get(path);
-    return lock != null ? lock : locks.computeIfAbsent(path, this::newLock);
+    return locks.lock(path);
+  }
+
+  /**
+   * The lock of {@code dataset}'s lock path under the configured root, as {@link #lock}; {@code
+   * onNew} is told each dataset value not looked up before (or not since it was evicted).
+   *
+   * @throws IllegalArgumentException when {@code dataset} is not a valid dataset path
+   */
+  public DatasetLock lockForDataset(String dataset, Path workingDirectory, Consumer<String> onNew) {
+    return locks.forDataset(dataset, config.root(), workingDirectory, onNew);
   }
 
   private DatasetLock newLock(String path) {
@@ -77,7 +98,6 @@ public final class LockService implements AutoCloseable {
             config.coalesce(), TimeUnit.MILLISECONDS.toNanos(config.lingerMillis()), stripes);
     LockEngine engine =
         new LockEngine(path, store, clock, settings, stats, this::noticeForeignContenders);
-    engines.put(path, engine);
     return new DatasetLock(this, engine, stats, config.coalesce());
   }
 
@@ -91,9 +111,9 @@ public final class LockService implements AutoCloseable {
     return frames.get().currentInfo();
   }
 
-  /** Every lock this JVM has used, by path. */
+  /** The locks this JVM keeps now, by path: those in use, and idle ones up to the table's bound. */
   public Map<String, DatasetLock> locks() {
-    return Collections.unmodifiableMap(locks);
+    return locks.locks();
   }
 
   /** The last connection state Curator reported: CONNECTED, SUSPENDED, LOST, ... */

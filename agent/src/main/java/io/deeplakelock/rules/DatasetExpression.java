@@ -120,6 +120,17 @@ public final class DatasetExpression {
     return out;
   }
 
+  /** What a call must pass to evaluate this: nothing, the one value every part reads, or all. */
+  public CallInput input() {
+    CallInput input = CallInput.NONE;
+    for (Object part : parts) {
+      if (part instanceof ValuePath) {
+        input = input.and(((ValuePath) part).input());
+      }
+    }
+    return input;
+  }
+
   /**
    * Evaluates the expression for one call.
    *
@@ -138,12 +149,38 @@ public final class DatasetExpression {
     return out.toString();
   }
 
+  /**
+   * As {@link #evaluate}, from the one value {@link #input()} names (the receiver or an argument);
+   * only for an expression whose input is not {@link CallInput.Kind#ALL}.
+   */
+  public String evaluateFrom(Class<?> origin, Object input) {
+    if (parts.size() == 1) {
+      return textFrom(parts.get(0), origin, input);
+    }
+    StringBuilder out = new StringBuilder();
+    for (Object part : parts) {
+      out.append(textFrom(part, origin, input));
+    }
+    return out.toString();
+  }
+
   private static String text(Object part, Class<?> origin, Object self, Object[] args) {
     if (part instanceof String) {
       return (String) part;
     }
     ValuePath path = (ValuePath) part;
-    Object value = path.evaluate(origin, self, args);
+    return nonEmpty(path, path.evaluate(origin, self, args));
+  }
+
+  private static String textFrom(Object part, Class<?> origin, Object input) {
+    if (part instanceof String) {
+      return (String) part;
+    }
+    ValuePath path = (ValuePath) part;
+    return nonEmpty(path, path.evaluateFrom(origin, input));
+  }
+
+  private static String nonEmpty(ValuePath path, Object value) {
     String text = String.valueOf(value);
     if (text.isEmpty()) {
       throw new ValuePath.EvaluationException(

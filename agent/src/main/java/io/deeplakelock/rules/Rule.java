@@ -155,6 +155,15 @@ public final class Rule {
     return afterAcquire;
   }
 
+  /**
+   * What a guarded call must pass for this rule's dataset and {@code afterAcquire}: nothing, the
+   * receiver, one argument, or all of them.
+   */
+  public CallInput input() {
+    CallInput input = dataset == null ? CallInput.NONE : dataset.input();
+    return afterAcquire == null ? input : input.and(afterAcquire.input());
+  }
+
   /** enforce, observe or shadow: the file's {@code mode}, unless the rule sets its own. */
   public RolloutMode rollout() {
     return rollout;

@@ -111,9 +111,28 @@ public final class ValuePath {
     return accessor instanceof String ? (String) accessor : null;
   }
 
+  /** What a call must pass for this path: nothing for a {@code static} root, else its root. */
+  public CallInput input() {
+    if (staticRoot != null) {
+      return CallInput.NONE;
+    }
+    return argumentIndex >= 0 ? CallInput.argument(argumentIndex) : CallInput.THIS;
+  }
+
   /** Evaluates the path for one call; see {@link DatasetExpression#evaluate}. */
   public Object evaluate(Class<?> origin, Object self, Object[] args) {
-    Object value = walk(origin, self, args);
+    return nonNull(walk(root(origin, self, args)));
+  }
+
+  /**
+   * As {@link #evaluate}, from the one value {@link #input()} names: the receiver (null in a static
+   * method) or the argument; ignored for a {@code static} root.
+   */
+  public Object evaluateFrom(Class<?> origin, Object input) {
+    return nonNull(walk(rootFrom(origin, input)));
+  }
+
+  private Object nonNull(Object value) {
     if (value == null) {
       throw new EvaluationException("'" + walked(steps.length) + "' is null");
     }
@@ -126,14 +145,17 @@ public final class ValuePath {
    * receiver on the way, or a step that throws, fails.
    */
   public void invoke(Class<?> origin, Object self, Object[] args) {
-    walk(origin, self, args);
+    walk(root(origin, self, args));
   }
 
-  /** The value of the last step, which may be null (a void method reads as null). */
-  private Object walk(Class<?> origin, Object self, Object[] args) {
-    Object value;
+  /** As {@link #invoke}, from the one value {@link #input()} names. */
+  public void invokeFrom(Class<?> origin, Object input) {
+    walk(rootFrom(origin, input));
+  }
+
+  private Object root(Class<?> origin, Object self, Object[] args) {
     if (staticRoot != null) {
-      value = staticRoot.read(origin);
+      return staticRoot.read(origin);
     } else if (argumentIndex >= 0) {
       if (args == null || argumentIndex >= args.length) {
         throw new EvaluationException(
@@ -143,13 +165,28 @@ public final class ValuePath {
                 + (args == null ? 0 : args.length)
                 + " argument(s)");
       }
-      value = args[argumentIndex];
-    } else {
-      if (self == null) {
-        throw new EvaluationException("'this' is not available in a static method");
-      }
-      value = self;
+      return args[argumentIndex];
     }
+    return thisOf(self);
+  }
+
+  private Object rootFrom(Class<?> origin, Object input) {
+    if (staticRoot != null) {
+      return staticRoot.read(origin);
+    }
+    return argumentIndex >= 0 ? input : thisOf(input);
+  }
+
+  private static Object thisOf(Object self) {
+    if (self == null) {
+      throw new EvaluationException("'this' is not available in a static method");
+    }
+    return self;
+  }
+
+  /** The value of the last step from {@code root}, which may be null (a void method reads so). */
+  private Object walk(Object root) {
+    Object value = root;
     for (int i = 0; i < steps.length; i++) {
       if (value == null) {
         throw new EvaluationException("'" + walked(i) + "' is null");

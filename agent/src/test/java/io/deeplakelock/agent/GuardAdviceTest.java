@@ -15,6 +15,7 @@ import io.deeplakelock.bridge.HeldLockInfo;
 import io.deeplakelock.bridge.LockBridge;
 import io.deeplakelock.bridge.LockHandler;
 import io.deeplakelock.bridge.LockLostException;
+import io.deeplakelock.rules.CallInput;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -156,6 +157,7 @@ class GuardAdviceTest {
   }
 
   private static Class<?> woven;
+  private static Class<?> wovenByInput;
 
   private final List<String> events = Collections.synchronizedList(new ArrayList<>());
   private final RecordingHandler handler = new RecordingHandler(events);
@@ -179,6 +181,29 @@ class GuardAdviceTest {
             .make()
             .load(GuardAdviceTest.class.getClassLoader(), ClassLoadingStrategy.Default.CHILD_FIRST)
             .getLoaded();
+    // As GuardTransformer weaves rules that read one value of the call (or none).
+    wovenByInput =
+        new ByteBuddy()
+            .redefine(Sample.class)
+            .visit(byInput(RULE, CallInput.argument(0)).on(namedOneOf("write", "rethrow")))
+            .visit(byInput(RULE, CallInput.argument(1)).on(named("total")))
+            .visit(byInput(RULE, CallInput.NONE).on(named("size")))
+            .visit(byInput(RULE, CallInput.THIS).on(namedOneOf("outer", "inner")))
+            .visit(byInput(STATIC_RULE, CallInput.THIS).on(named("create")))
+            .make()
+            .load(GuardAdviceTest.class.getClassLoader(), ClassLoadingStrategy.Default.CHILD_FIRST)
+            .getLoaded();
+  }
+
+  private static Advice byInput(int rule, CallInput input) {
+    return Advice.withCustomMapping()
+        .bind(RuleId.class, rule)
+        .bind(new GuardInputBinding(input))
+        .to(InputGuardAdvice.class, GuardAdvice.class);
+  }
+
+  private Api byInput() throws ReflectiveOperationException {
+    return (Api) wovenByInput.getConstructor(List.class).newInstance(events);
   }
 
   @BeforeEach
@@ -387,6 +412,60 @@ class GuardAdviceTest {
     assertEquals(List.of("enter:outer", "body:outer", "enter:inner", "exit:outer"), events);
   }
 
+  @Test
+  void inputAdvicePassesOnlyTheArgumentTheRuleReads() throws Exception {
+    Api api = byInput();
+
+    assertEquals("/data/ds#3", api.write("/data/ds", 3));
+    assertEquals(12L, api.total(5L, 7L));
+
+    Call write = handler.calls.get(0);
+    assertEquals(RULE, write.ruleId);
+    assertSame(wovenByInput, write.origin);
+    assertEquals("write", write.method);
+    assertEquals("/data/ds", write.self);
+    assertNull(write.args, "no argument array");
+    assertEquals(7L, handler.calls.get(1).self, "a primitive argument arrives boxed");
+    assertEquals(
+        List.of(
+            "enter:write", "body:write", "exit:write", "enter:total", "body:total", "exit:total"),
+        events);
+  }
+
+  @Test
+  void inputAdvicePassesTheReceiverOrNothing() throws Exception {
+    Api api = byInput();
+
+    assertEquals(42, api.size());
+    assertEquals("/data/ds/inner!", api.outer("/data/ds"));
+    Object created =
+        invoke(wovenByInput.getMethod("create", List.class, String.class), null, events, "/x");
+
+    assertEquals("created /x", created);
+    assertNull(handler.calls.get(0).self, "a rule that reads nothing gets null");
+    assertSame(api, handler.calls.get(1).self);
+    assertSame(api, handler.calls.get(2).self);
+    assertEquals(STATIC_RULE, handler.calls.get(3).ruleId);
+    assertNull(handler.calls.get(3).self, "a static method has no receiver");
+    assertEquals(4, handler.releases());
+  }
+
+  @Test
+  void inputAdviceReleasesOnThrowAndFailsClosed() throws Exception {
+    Api api = byInput();
+    IOException thrown = new IOException("disk full");
+
+    assertSame(thrown, assertThrows(IOException.class, () -> api.rethrow(thrown)));
+    assertEquals(List.of("enter:rethrow", "body:rethrow", "exit:rethrow"), events);
+
+    LockBridge.install(null);
+    events.clear();
+    DatasetLockException e =
+        assertThrows(DatasetLockException.class, () -> api.write("/data/ds", 1));
+    assertTrue(e.getMessage().contains("not running"), e.getMessage());
+    assertEquals(List.of(), events);
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private static Object invoke(Method method, Object target, Object... args) throws Exception {
@@ -433,7 +512,18 @@ class GuardAdviceTest {
     @Override
     public AutoCloseable enter(
         int ruleId, Class<?> origin, String method, Object self, Object[] args) {
-      calls.add(new Call(ruleId, origin, method, self, args.clone()));
+      return record(new Call(ruleId, origin, method, self, args.clone()));
+    }
+
+    /** From {@link InputGuardAdvice}: recorded with the one value as {@code self}, no array. */
+    @Override
+    public AutoCloseable enter(int ruleId, Class<?> origin, String method, Object input) {
+      return record(new Call(ruleId, origin, method, input, null));
+    }
+
+    private AutoCloseable record(Call call) {
+      String method = call.method;
+      calls.add(call);
       events.add("enter:" + method);
       if (enterFailure != null && (enterFailureFor == null || enterFailureFor.equals(method))) {
         throw enterFailure;

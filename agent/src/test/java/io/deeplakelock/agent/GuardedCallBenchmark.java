@@ -31,13 +31,18 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * held by a background thread for the whole trial, so every measured call joins it.
  *
  * <ul>
- *   <li>{@link #guardedCall}: the per-call path of a woven method written out by hand: the argument
- *       array {@code @Advice.AllArguments} builds, {@code LockBridge.enter} and {@code
- *       LockBridge.exit}.
+ *   <li>{@link #guardedCall}: the per-call path of a woven method written out by hand, as {@link
+ *       InputGuardAdvice} makes it for a rule with {@code dataset: arg0}: {@code LockBridge.enter}
+ *       with that one argument, and {@code LockBridge.exit}.
+ *   <li>{@link #guardedCallAllArguments}: the same through the entry {@link GuardAdvice} uses for
+ *       rules that read several values: the receiver and an array of every argument.
  *   <li>{@link #guardedCallFixedPath}: the same for a rule with a fixed lock path, which has no
- *       dataset expression to evaluate.
+ *       dataset expression to evaluate and passes nothing of the call.
  *   <li>{@link #wovenGuardedCall}: a method of a class the agent wove at load time, called as
  *       usual; its advice is inlined into it.
+ *   <li>{@link #wovenGuardedCallNotInlined}: the same with the guarded method kept out of its
+ *       caller, and {@link #wovenGuardedCallNothingInlined} with the bridge's entries kept out of
+ *       the guarded method too: what it allocates then does not depend on inlining.
  *   <li>{@link #unmatchedMethod}: a method of that same woven class that no rule matches.
  *   <li>{@link #unguardedBaseline}: the same body in a class the agent never touched.
  * </ul>
@@ -50,6 +55,14 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 public class GuardedCallBenchmark {
 
   static final String DATASET = "/data/bench/guarded";
+
+  // JVM options of the forks that keep methods from inlining (-jvmArgsAppend would replace them).
+  static final String SELF_ATTACH = "-Djdk.attach.allowAttachSelf=true";
+  static final String QUIET = "-XX:CompileCommand=quiet";
+  static final String KEEP_READ =
+      "-XX:CompileCommand=dontinline,io.deeplakelock.bench.WovenService::read";
+  static final String KEEP_BRIDGE =
+      "-XX:CompileCommand=dontinline,io.deeplakelock.bridge.LockBridge::*";
 
   /** The id the agent gives the first rule of the file; woven advice has it as a constant. */
   static final int RULE_ID = 0;
@@ -100,13 +113,11 @@ public class GuardedCallBenchmark {
           zooKeeper.config(), zooKeeper.service(), conflicts, BenchZooKeeper.WORKING_DIRECTORY);
       lock = zooKeeper.lock(DATASET);
       zooKeeper.holdInBackground(
-          "bench-reader",
-          () ->
-              LockBridge.enter(RULE_ID, PlainService.class, "read", null, new Object[] {DATASET}));
+          "bench-reader", () -> LockBridge.enter(RULE_ID, PlainService.class, "read", DATASET));
       fixed = zooKeeper.service().lock(FIXED_PATH);
       zooKeeper.holdInBackground(
           "bench-fixed-reader",
-          () -> LockBridge.enter(FIXED_RULE_ID, PlainService.class, "read", null, new Object[0]));
+          () -> LockBridge.enter(FIXED_RULE_ID, PlainService.class, "read", null));
       nodesAtStart = lock.stats().nodes() + fixed.stats().nodes();
       System.out.println("[bench] " + lock.path() + ": " + lock.holders());
       System.out.println("[bench] " + fixed.path() + ": " + fixed.holders());
@@ -213,11 +224,23 @@ public class GuardedCallBenchmark {
 
   /**
    * The per-call path of a woven method, by hand: the advice's constants (rule id, declaring class,
-   * method name), the receiver, the argument array {@code @Advice.AllArguments} allocates, then
-   * {@code enter} and {@code exit} (the body in between is left out).
+   * method name) and the one argument the rule reads, then {@code enter} and {@code exit} (the body
+   * in between is left out).
    */
   @Benchmark
   public AutoCloseable guardedCall(Agent agent, PlainCaller caller) {
+    AutoCloseable held = LockBridge.enter(RULE_ID, PlainService.class, "read", caller.dataset);
+    LockBridge.exit(held, null);
+    return held;
+  }
+
+  /**
+   * {@link #guardedCall} through the entry for rules that read several values of the call: the
+   * receiver and the argument array {@code @Advice.AllArguments} allocates.
+   */
+  @Benchmark
+  @Threads(1)
+  public AutoCloseable guardedCallAllArguments(Agent agent, PlainCaller caller) {
     AutoCloseable held =
         LockBridge.enter(
             RULE_ID, PlainService.class, "read", caller.service, new Object[] {caller.dataset});
@@ -230,15 +253,8 @@ public class GuardedCallBenchmark {
    * the same path without evaluating {@code arg0}, to tell the expression's cost from the rest.
    */
   @Benchmark
-  @Threads(1)
   public AutoCloseable guardedCallFixedPath(Agent agent, PlainCaller caller) {
-    AutoCloseable held =
-        LockBridge.enter(
-            FIXED_RULE_ID,
-            PlainService.class,
-            "read",
-            caller.service,
-            new Object[] {caller.dataset});
+    AutoCloseable held = LockBridge.enter(FIXED_RULE_ID, PlainService.class, "read", null);
     LockBridge.exit(held, null);
     return held;
   }
@@ -246,6 +262,30 @@ public class GuardedCallBenchmark {
   /** A guarded method of a class the agent wove, called as the application calls it. */
   @Benchmark
   public int wovenGuardedCall(WovenCaller caller) {
+    return caller.service.read(caller.dataset);
+  }
+
+  /**
+   * {@link #wovenGuardedCall} with the guarded method kept out of its caller ({@code
+   * -XX:CompileCommand=dontinline}), so no allocation is removed by inlining it.
+   */
+  @Benchmark
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {SELF_ATTACH, QUIET, KEEP_READ})
+  public int wovenGuardedCallNotInlined(WovenCaller caller) {
+    return caller.service.read(caller.dataset);
+  }
+
+  /**
+   * {@link #wovenGuardedCallNotInlined} with the bridge's entries kept out of the guarded method as
+   * well: whatever the advice passes to them must exist as an object.
+   */
+  @Benchmark
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {SELF_ATTACH, QUIET, KEEP_READ, KEEP_BRIDGE})
+  public int wovenGuardedCallNothingInlined(WovenCaller caller) {
     return caller.service.read(caller.dataset);
   }
 

@@ -4,8 +4,8 @@ import io.deeplakelock.bridge.HeldLockInfo;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.lock.CallFrames;
 import io.deeplakelock.lock.DatasetLock;
+import io.deeplakelock.lock.LockRequest;
 import io.deeplakelock.lock.LockService;
-import io.deeplakelock.rules.LockPolicy;
 import io.deeplakelock.rules.Rule;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -67,10 +67,8 @@ public class LockFastPathBenchmark {
     BenchZooKeeper zooKeeper;
     LockService service;
     DatasetLock lock;
-    String readRule;
-    LockPolicy readPolicy;
-    String writeRule;
-    LockPolicy writePolicy;
+    LockRequest read;
+    LockRequest write;
     long nodesAtStart;
 
     void start() throws Exception {
@@ -81,12 +79,12 @@ public class LockFastPathBenchmark {
       zooKeeper = BenchZooKeeper.start(RULES, "  linger: " + linger + "\n");
       service = zooKeeper.service();
       lock = zooKeeper.lock(DATASET);
-      Rule read = zooKeeper.rule("bench-read");
-      readRule = read.name();
-      readPolicy = read.policy();
-      Rule write = zooKeeper.rule("bench-write");
-      writeRule = write.name();
-      writePolicy = write.policy();
+      read = request(zooKeeper.rule("bench-read"));
+      write = request(zooKeeper.rule("bench-write"));
+    }
+
+    private static LockRequest request(Rule rule) {
+      return new LockRequest(rule.name(), rule.mode(), rule.policy());
     }
 
     /** Ends the trial; says how many ZooKeeper nodes the measured calls created. */
@@ -123,14 +121,7 @@ public class LockFastPathBenchmark {
           "bench-reader",
           () -> {
             CallFrames frames = service.frames();
-            lock.enter(
-                frames,
-                readRule,
-                readPolicy,
-                LockMode.READ,
-                Origin.class,
-                "read",
-                LockFastPathBenchmark.DATASET);
+            lock.enter(frames, read, Origin.class, "read", LockFastPathBenchmark.DATASET);
             return frames;
           });
       nodesAtStart = lock.stats().nodes();
@@ -146,7 +137,7 @@ public class LockFastPathBenchmark {
   @Benchmark
   public CallFrames readJoin(JvmHoldsRead d) {
     CallFrames frames = d.service.frames();
-    d.lock.enter(frames, d.readRule, d.readPolicy, LockMode.READ, Origin.class, "read", DATASET);
+    d.lock.enter(frames, d.read, Origin.class, "read", DATASET);
     frames.close();
     return frames;
   }
@@ -183,14 +174,7 @@ public class LockFastPathBenchmark {
       }
       owner = Thread.currentThread();
       outer = d.service.frames();
-      d.lock.enter(
-          outer,
-          d.writeRule,
-          d.writePolicy,
-          LockMode.WRITE,
-          Origin.class,
-          "write",
-          LockFastPathBenchmark.DATASET);
+      d.lock.enter(outer, d.write, Origin.class, "write", LockFastPathBenchmark.DATASET);
     }
 
     @TearDown(Level.Iteration)
@@ -209,8 +193,7 @@ public class LockFastPathBenchmark {
   @Threads(1)
   public CallFrames nestedWrite(FreeDataset d, HoldsWrite outer) {
     CallFrames frames = d.service.frames();
-    d.lock.enter(
-        frames, d.writeRule, d.writePolicy, LockMode.WRITE, Origin.class, "write", DATASET);
+    d.lock.enter(frames, d.write, Origin.class, "write", DATASET);
     frames.close();
     return frames;
   }

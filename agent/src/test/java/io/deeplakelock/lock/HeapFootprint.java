@@ -38,29 +38,47 @@ public final class HeapFootprint {
       long connected = retained(memory);
       LockPolicy policy =
           new LockPolicy(30_000, LockPolicy.OnTimeout.FAIL, true, LockPolicy.OnLockLost.THROW);
+      LockRequest request = new LockRequest("r", LockMode.READ, policy);
       CallFrames frames = service.frames();
       for (int i = 0; i < datasets; i++) {
         String dataset = "/data/heap/dataset-" + i;
         service
             .lock(LockPath.forDataset("/deeplake", dataset, Paths.get("/")))
-            .enter(frames, "r", policy, LockMode.READ, HeapFootprint.class, "search", dataset);
+            .enter(frames, request, HeapFootprint.class, "search", dataset);
       }
       long held = retained(memory);
       while (frames.depth() > 0) {
         frames.close();
       }
       long released = retained(memory);
+      // Then many more datasets, one at a time, as a service that meets new datasets all day.
+      int further = 10 * datasets;
+      for (int i = 0; i < further; i++) {
+        String dataset = "/data/heap/further-" + i;
+        service
+            .lock(LockPath.forDataset("/deeplake", dataset, Paths.get("/")))
+            .enter(frames, request, HeapFootprint.class, "search", dataset);
+        frames.close();
+      }
+      long afterFurther = retained(memory);
+      int kept = service.locks().size();
       service.close();
       System.out.printf(
           "heap retained (MB, after full GC; includes the in-process ZooKeeper server's znodes):%n"
               + "  agent client connected, no locks: %.2f%n"
               + "  %d datasets read-locked at once:     %.2f  (%.0f bytes per dataset)%n"
-              + "  all released (lock objects kept):  %.2f%n",
+              + "  all released:                      %.2f%n"
+              + "  %d more datasets, each locked and released in turn: %.2f  (%.0f bytes per"
+              + " further dataset; %d lock objects kept)%n",
           mb(connected - before),
           datasets,
           mb(held - before),
           (held - connected) / (double) datasets,
-          mb(released - before));
+          mb(released - before),
+          further,
+          mb(afterFurther - before),
+          (afterFurther - released) / (double) further,
+          kept);
     }
   }
 
