@@ -51,6 +51,15 @@ final class ZkConnection implements AutoCloseable {
    */
   private static final long HANDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
+  /**
+   * The most {@link #close} waits for ZooKeeper to answer the close-session request, whatever the
+   * connection timeout: a server that answers takes milliseconds, and the JVM's exit waits on it.
+   */
+  static final long CLOSE_WAIT_MAX_MILLIS = 2_000;
+
+  /** How long {@link #close} lets an interrupted close finish its local clean-up. */
+  private static final long CLOSE_CLEANUP_MILLIS = 200;
+
   private final AgentConfig config;
   private final CuratorFramework client;
   private final List<NodeStore.ConnectionListener> listeners = new CopyOnWriteArrayList<>();
@@ -58,6 +67,7 @@ final class ZkConnection implements AutoCloseable {
   private final AtomicBoolean rootAclChecked = new AtomicBoolean();
   private volatile ZooKeeper newest;
   private volatile long live;
+  private volatile boolean hadSession; // some handle was ever connected with a session
   private volatile String connectionState = "CONNECTING";
   private volatile String authProblem;
 
@@ -172,6 +182,9 @@ final class ZkConnection implements AutoCloseable {
       return; // an old handle's last words, or nothing new
     }
     long before = live;
+    if (next != 0) {
+      hadSession = true;
+    }
     if (before != 0 && next != 0 && before != next) {
       ended.add(before);
     }
@@ -307,10 +320,62 @@ final class ZkConnection implements AutoCloseable {
     return out.toString();
   }
 
-  /** Closes the session, so this JVM's lock nodes disappear at once. */
+  /**
+   * Closes the session, so this JVM's lock nodes disappear at once; returns within a bound, since
+   * the JVM's exit waits for it.
+   *
+   * <p>ZooKeeper's own close sends a close-session request and waits for its answer, or for the
+   * connection attempt under way to fail: up to the session timeout against a server that accepts
+   * connections and never answers, about a second against one that refuses them. The close
+   * therefore runs on a daemon thread: when no session was ever established there is nothing to end
+   * (no node can exist), so it is interrupted at once, which makes ZooKeeper skip the wait and only
+   * drop the connection; otherwise it may wait for the answer for the connection timeout, at most
+   * {@link #CLOSE_WAIT_MAX_MILLIS}, and is then interrupted. Nodes a session left behind that way
+   * go when the server expires the session.
+   */
   @Override
   public void close() {
-    client.close();
+    Thread closer = new Thread(this::closeClient, "deeplake-lock-close");
+    closer.setDaemon(true);
+    closer.start();
+    long patience =
+        hadSession ? Math.min(config.connectionTimeoutMillis(), CLOSE_WAIT_MAX_MILLIS) : 0;
+    boolean interrupted = false;
+    try {
+      if (!joinWithin(closer, patience)) {
+        if (hadSession) {
+          log.warn(
+              "ZooKeeper did not answer the close of the session within {} ms; its lock nodes go"
+                  + " when the server expires the session",
+              patience);
+        }
+        closer.interrupt();
+        joinWithin(closer, CLOSE_CLEANUP_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+      closer.interrupt();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void closeClient() {
+    try {
+      client.close();
+    } catch (RuntimeException e) {
+      log.debug("closing the ZooKeeper client failed: {}", e.toString());
+    }
+  }
+
+  /** Waits at most {@code millis} (0: not at all) for {@code thread} to end; true if it has. */
+  private static boolean joinWithin(Thread thread, long millis) throws InterruptedException {
+    if (millis > 0) {
+      thread.join(millis);
+    }
+    return !thread.isAlive();
   }
 
   /**
