@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -33,9 +35,13 @@ import org.slf4j.LoggerFactory;
  * while disconnected, read-only, expired or closed; a session is "ended" once it expired or another
  * one is live. Listeners are called on the event thread and must not block.
  *
- * <p>Starting never blocks: the client connects in the background. Its settings, including
- * authentication, ACLs and TLS ({@link ClientSecurity}), go through its own {@link ZKClientConfig},
- * never JVM-wide system properties, so a ZooKeeper client of the host service is not affected.
+ * <p>Starting never blocks: the client is started on the daemon thread {@code
+ * deeplake-lock-connect} (at JVM start, the service's main thread would otherwise spend its own CPU
+ * time on Curator's threads and ZooKeeper's handle before {@code main}), and connects in the
+ * background. Until it is connected the live session is 0, so lock requests wait for it within
+ * their own timeouts; {@link #client} waits for the start. Its settings, including authentication,
+ * ACLs and TLS ({@link ClientSecurity}), go through its own {@link ZKClientConfig}, never JVM-wide
+ * system properties, so a ZooKeeper client of the host service is not affected.
  *
  * <p><b>Authentication failures fail closed.</b> When ZooKeeper reports that authentication failed
  * (a SASL login that found no JAAS section, credentials the server refused), ZooKeeper itself
@@ -68,6 +74,11 @@ final class ZkConnection implements AutoCloseable {
   private volatile ZooKeeper newest;
   private volatile long live;
   private volatile boolean hadSession; // some handle was ever connected with a session
+  // Orders the start on the connect thread with close: a closed client is never started.
+  private final ReentrantLock starting = new ReentrantLock();
+  private final CountDownLatch startDone = new CountDownLatch(1);
+  private volatile boolean startAsked;
+  private boolean closed; // guarded by starting
   private volatile String connectionState = "CONNECTING";
   private volatile String authProblem;
 
@@ -102,13 +113,57 @@ final class ZkConnection implements AutoCloseable {
     return (int) Math.min(Integer.MAX_VALUE, millis);
   }
 
-  /** Starts connecting in the background; returns at once. */
+  /** Starts the client and its connection on a daemon thread; returns at once. */
   void start() {
-    client.start();
+    startAsked = true;
+    Thread connect = new Thread(this::startClient, "deeplake-lock-connect");
+    connect.setDaemon(true);
+    connect.start();
   }
 
+  private void startClient() {
+    starting.lock();
+    try {
+      if (!closed) {
+        client.start();
+      }
+    } catch (RuntimeException e) {
+      log.error("starting the ZooKeeper client failed; every lock is refused: {}", e.toString(), e);
+    } finally {
+      starting.unlock();
+      startDone.countDown();
+    }
+  }
+
+  /**
+   * The Curator client; once {@link #start} was asked, only after the client started (or gave up
+   * for the connection timeout), since Curator refuses requests before it starts.
+   */
   CuratorFramework client() {
+    if (startAsked && startDone.getCount() != 0) {
+      awaitStart();
+    }
     return client;
+  }
+
+  private void awaitStart() {
+    boolean interrupted = false;
+    long deadline =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.connectionTimeoutMillis());
+    try {
+      while (true) {
+        try {
+          startDone.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   AgentConfig config() {
@@ -335,6 +390,12 @@ final class ZkConnection implements AutoCloseable {
    */
   @Override
   public void close() {
+    starting.lock(); // waits for a start under way: its handle must be closed too
+    try {
+      closed = true;
+    } finally {
+      starting.unlock();
+    }
     Thread closer = new Thread(this::closeClient, "deeplake-lock-close");
     closer.setDaemon(true);
     closer.start();

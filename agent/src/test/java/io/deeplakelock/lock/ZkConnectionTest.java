@@ -1,11 +1,16 @@
 package io.deeplakelock.lock;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.bridge.LockMode;
+import io.deeplakelock.bridge.LockTimeoutException;
 import io.deeplakelock.rules.AgentConfig;
+import io.deeplakelock.rules.LockPolicy;
 import io.deeplakelock.rules.RuleFile;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,12 +23,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 
-/** Unit tests for {@link ZkConnection}: how long closing it keeps the caller (the JVM's exit). */
+/**
+ * Unit tests for {@link ZkConnection}: starting off the caller's thread, and how long closing it
+ * keeps the caller (the JVM's exit).
+ */
 class ZkConnectionTest {
 
   private static final long WAIT_SECONDS = 30;
@@ -131,6 +140,34 @@ class ZkConnectionTest {
       assertTrue(millis < 1_000 + 1_500, "close took " + millis + " ms");
     } finally {
       server.close();
+    }
+  }
+
+  @Test
+  void aClosedConnectionNeverStartsItsClient() throws Exception {
+    AgentConfig config = config("127.0.0.1:1", "10s");
+    for (int i = 0; i < 20; i++) { // close before, during and after the connect thread's start
+      ZkConnection connection = new ZkConnection(config);
+      connection.start();
+      connection.close();
+      assertNotEquals(CuratorFrameworkState.STARTED, connection.client().getState());
+    }
+  }
+
+  @Test
+  void aCallBeforeTheClientIsReadyWaitsItsTimeoutThenFailsClosed() throws Exception {
+    AgentConfig config = config("127.0.0.1:1", "10s");
+    LockPolicy policy =
+        new LockPolicy(500, LockPolicy.OnTimeout.FAIL, true, LockPolicy.OnLockLost.THROW);
+    try (LockService service = LockService.start(config)) {
+      // At once: the client may not even have started on its connect thread yet.
+      long start = System.nanoTime();
+      LockCall call = new LockCall("r", "Dataset.append", "/data/a", LockMode.WRITE, policy);
+      DatasetLock lock = service.lock("/deeplake/data/a");
+      LockTimeoutException e = assertThrows(LockTimeoutException.class, () -> lock.acquire(call));
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(millis >= 500 && millis < 5_000, "failed after " + millis + " ms");
+      assertTrue(e.getMessage().contains("not reachable"), e.getMessage());
     }
   }
 }
