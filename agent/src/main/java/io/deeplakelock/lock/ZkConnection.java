@@ -9,8 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -63,6 +63,11 @@ final class ZkConnection implements AutoCloseable {
    */
   static final long CLOSE_WAIT_MAX_MILLIS = 2_000;
 
+  private static final int NEW = 0;
+  private static final int STARTING = 1;
+  private static final int STARTED = 2;
+  private static final int CLOSED = 3;
+
   /** How long {@link #close} lets an interrupted close finish its local clean-up. */
   private static final long CLOSE_CLEANUP_MILLIS = 200;
 
@@ -74,11 +79,11 @@ final class ZkConnection implements AutoCloseable {
   private volatile ZooKeeper newest;
   private volatile long live;
   private volatile boolean hadSession; // some handle was ever connected with a session
-  // Orders the start on the connect thread with close: a closed client is never started.
-  private final ReentrantLock starting = new ReentrantLock();
+  // NEW -> STARTING (connect thread) -> STARTED, or -> CLOSED from any of them (close). The one
+  // that moves STARTING on owns the started client: a start that a close overtook closes it.
+  private final AtomicInteger phase = new AtomicInteger(NEW);
   private final CountDownLatch startDone = new CountDownLatch(1);
   private volatile boolean startAsked;
-  private boolean closed; // guarded by starting
   private volatile String connectionState = "CONNECTING";
   private volatile String authProblem;
 
@@ -122,15 +127,17 @@ final class ZkConnection implements AutoCloseable {
   }
 
   private void startClient() {
-    starting.lock();
     try {
-      if (!closed) {
-        client.start();
+      if (!phase.compareAndSet(NEW, STARTING)) {
+        return; // closed before it started
+      }
+      client.start();
+      if (!phase.compareAndSet(STARTING, STARTED)) {
+        closeClient(); // closed while starting: nobody else closes it
       }
     } catch (RuntimeException e) {
       log.error("starting the ZooKeeper client failed; every lock is refused: {}", e.toString(), e);
     } finally {
-      starting.unlock();
       startDone.countDown();
     }
   }
@@ -390,11 +397,8 @@ final class ZkConnection implements AutoCloseable {
    */
   @Override
   public void close() {
-    starting.lock(); // waits for a start under way: its handle must be closed too
-    try {
-      closed = true;
-    } finally {
-      starting.unlock();
+    if (phase.getAndSet(CLOSED) != STARTED) {
+      return; // never started, closed already, or the connect thread closes what it started
     }
     Thread closer = new Thread(this::closeClient, "deeplake-lock-close");
     closer.setDaemon(true);

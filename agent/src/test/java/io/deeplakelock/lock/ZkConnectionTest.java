@@ -150,6 +150,7 @@ class ZkConnectionTest {
       ZkConnection connection = new ZkConnection(config);
       connection.start();
       connection.close();
+      // client() waits for the connect thread, which closes a client whose close overtook it.
       assertNotEquals(CuratorFrameworkState.STARTED, connection.client().getState());
     }
   }
