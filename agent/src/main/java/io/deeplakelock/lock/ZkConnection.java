@@ -148,29 +148,9 @@ final class ZkConnection implements AutoCloseable {
    */
   CuratorFramework client() {
     if (startAsked && startDone.getCount() != 0) {
-      awaitStart();
+      BoundedWait.await(startDone, TimeUnit.MILLISECONDS.toNanos(config.connectionTimeoutMillis()));
     }
     return client;
-  }
-
-  private void awaitStart() {
-    boolean interrupted = false;
-    long deadline =
-        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.connectionTimeoutMillis());
-    try {
-      while (true) {
-        try {
-          startDone.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   AgentConfig config() {

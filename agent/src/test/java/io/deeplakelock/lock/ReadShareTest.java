@@ -156,9 +156,10 @@ class ReadShareTest {
       int calls = 1 + random.nextInt(200);
       int work = random.nextInt(50);
       threads.add(
-          new Thread(
+          actor(
+              "reader-" + r,
+              go,
               () -> {
-                await(go);
                 for (int c = 0; c < calls; c++) {
                   if (!s.tryJoin(stripe, SESSION)) {
                     return; // the engine would queue this call for a fresh node
@@ -167,35 +168,24 @@ class ReadShareTest {
                   if (closer.removed) {
                     violations.incrementAndGet(); // S1: inside a removed node
                   }
-                  for (int w = 0; w < work; w++) {
-                    Thread.onSpinWait();
-                  }
+                  spin(work);
                   if (closer.removed) {
                     violations.incrementAndGet(); // removed while a reader was inside
                   }
                   closer.leave(stripe);
                 }
-              },
-              "reader-" + r));
+              }));
     }
     int closeAfter = random.nextInt(100);
     threads.add(
-        new Thread(
+        actor(
+            "closer",
+            go,
             () -> {
-              await(go);
-              for (int w = 0; w < closeAfter; w++) {
-                Thread.onSpinWait();
-              }
+              spin(closeAfter);
               closer.close();
-            },
-            "closer"));
-    threads.add(
-        new Thread(
-            () -> {
-              await(go);
-              closer.leave(0);
-            },
-            "first-holder"));
+            }));
+    threads.add(actor("first-holder", go, () -> closer.leave(0)));
     for (Thread t : threads) {
       t.start();
     }
@@ -286,11 +276,23 @@ class ReadShareTest {
     }
   }
 
-  private static void await(CountDownLatch go) {
-    try {
-      go.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** A thread that runs {@code body} once {@code go} opens. */
+  private static Thread actor(String name, CountDownLatch go, Runnable body) {
+    return new Thread(
+        () -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          body.run();
+        },
+        name);
+  }
+
+  private static void spin(int times) {
+    for (int i = 0; i < times; i++) {
+      Thread.onSpinWait();
     }
   }
 }

@@ -38,15 +38,14 @@ class ZkConnectionTest {
   private static final long WAIT_SECONDS = 30;
 
   private static AgentConfig config(String connect, String connectionTimeout) throws Exception {
-    String yaml =
-        "zookeeper:\n  connect: "
-            + connect
-            + "\n  connectionTimeout: "
-            + connectionTimeout
-            + "\nrules:\n"
-            + "  - {name: r, class: com.example.Dataset, methods: [append], lock: write,"
-            + " dataset: arg0}\n";
-    return RuleFile.parse("t.yaml", yaml, n -> null);
+    return RuleFile.parse(
+        "t.yaml",
+        String.format(
+            "zookeeper: {connect: '%s', connectionTimeout: %s}%nrules:%n"
+                + "  - {name: r, class: com.example.Dataset, methods: [append], lock: write,"
+                + " dataset: arg0}%n",
+            connect, connectionTimeout),
+        n -> null);
   }
 
   /** A connection that is started and, when {@code live}, has its first session. */
