@@ -68,9 +68,6 @@ final class ZkConnection implements AutoCloseable {
   private static final int STARTED = 2;
   private static final int CLOSED = 3;
 
-  /** How long {@link #close} lets an interrupted close finish its local clean-up. */
-  private static final long CLOSE_CLEANUP_MILLIS = 200;
-
   private final AgentConfig config;
   private final CuratorFramework client;
   private final List<NodeStore.ConnectionListener> listeners = new CopyOnWriteArrayList<>();
@@ -394,8 +391,7 @@ final class ZkConnection implements AutoCloseable {
                   + " when the server expires the session",
               patience);
         }
-        closer.interrupt();
-        joinWithin(closer, CLOSE_CLEANUP_MILLIS);
+        closer.interrupt(); // it drops the connection and ends on its own, unwaited for
       }
     } catch (InterruptedException e) {
       interrupted = true;
