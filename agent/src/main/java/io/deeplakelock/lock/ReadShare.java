@@ -32,12 +32,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       suspect or lost before it looks at the holders.
  *   <li><b>S3, the last reader out is found.</b> Once closed, counts only fall. A leaver decrements
  *       its slot and, when it needs to know whether it was the last (closed, or {@code linger: 0}),
- *       reads the other slots ({@link #anyHolder}). Of concurrent leavers, the one whose decrement
- *       is last in the total order sees every slot at zero and takes the engine's lock, which
- *       removes the node; the others each saw a later decrement's slot still non-zero. {@link
- *       #anyHolder} stops at the first non-zero slot, looking first where it found one last time:
- *       with one long-running reader, a leaver reads that reader's quiet slot, not the lines the
- *       other short readers are writing.
+ *       reads the other slots ({@link #anyHolder}; its own it knows from its decrement). Of
+ *       concurrent leavers, the one whose decrement is last in the total order sees every slot at
+ *       zero and takes the engine's lock, which removes the node; the others each saw a later
+ *       decrement's slot still non-zero. {@link #anyHolder} stops at the first non-zero slot,
+ *       looking first where the same thread found one last time: with one long-running reader, a
+ *       leaver reads that reader's quiet slot, not the lines the other short readers are writing.
  * </ul>
  *
  * <p><b>Memory.</b> A share has a fixed number of slots (at most 64) whatever the number of
@@ -53,13 +53,13 @@ final class ReadShare extends Hold {
   /** Longs per slot: 16 x 8 bytes = 128 bytes, two cache lines, so slots never share one. */
   private static final int PAD = 16;
 
-  /** Holders per slot at {@code (stripe + 1) * PAD}: the first PAD longs keep the array header. */
+  /**
+   * Holders per slot at {@code (stripe + 1) * PAD}, the first PAD longs keeping the array header;
+   * the long after a slot's count holds its threads' {@link #anyHolder} hint.
+   */
   private final AtomicLongArray counts;
 
   private final int mask;
-
-  /** The slot where {@link #anyHolder} last found a holder: a hint, racy on purpose. */
-  private int lastSeen;
 
   /** Joinable; cleared once, by the engine under its lock. */
   volatile boolean open = true;
@@ -115,17 +115,21 @@ final class ReadShare extends Hold {
   }
 
   /**
-   * Whether any slot holds a reader now (S3): stops at the first that does, trying first the one
-   * that did last time.
+   * Whether any slot other than {@code stripe}'s holds a reader now (S3): stops at the first that
+   * does, trying first the one where this thread's last look found one. That hint lives beside the
+   * thread's own count, on lines only that slot's threads write: a hint kept in this object would
+   * be written by each leaver in turn, beside {@link #open}, which every join reads.
    */
-  boolean anyHolder() {
-    int hint = lastSeen;
-    if (counts.get(slot(hint)) > 0) {
+  boolean anyHolder(int stripe) {
+    int own = stripe & mask;
+    int hintAt = slot(own) + 1;
+    int hint = (int) counts.get(hintAt) & mask;
+    if (hint != own && counts.get(slot(hint)) > 0) {
       return true;
     }
     for (int i = 0; i <= mask; i++) {
-      if (i != hint && counts.get(slot(i)) > 0) {
-        lastSeen = i; // written only when it changes: a leaver's usual read stays a read
+      if (i != own && i != hint && counts.get(slot(i)) > 0) {
+        counts.lazySet(hintAt, i); // a hint: no ordering needed
         return true;
       }
     }
