@@ -43,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * ACLs and TLS ({@link ClientSecurity}), go through its own {@link ZKClientConfig}, never JVM-wide
  * system properties, so a ZooKeeper client of the host service is not affected.
  *
+ * <p><b>Start and close.</b> {@code phase} goes NEW, STARTING, STARTED, and to CLOSED from any of
+ * them. The connect thread moves it only by compare-and-set (NEW to STARTING, STARTING to STARTED),
+ * {@link #close} only by setting CLOSED; so exactly one party closes a started client: {@link
+ * #close} when it replaced STARTED, else the connect thread, whose second compare-and-set then
+ * fails. No lock is held while Curator starts or closes, and {@link #close} never waits for a
+ * start.
+ *
  * <p><b>Authentication failures fail closed.</b> When ZooKeeper reports that authentication failed
  * (a SASL login that found no JAAS section, credentials the server refused), ZooKeeper itself
  * carries on unauthenticated; the agent then refuses every lock with the reason, rather than create
@@ -76,8 +83,7 @@ final class ZkConnection implements AutoCloseable {
   private volatile ZooKeeper newest;
   private volatile long live;
   private volatile boolean hadSession; // some handle was ever connected with a session
-  // NEW -> STARTING (connect thread) -> STARTED, or -> CLOSED from any of them (close). The one
-  // that moves STARTING on owns the started client: a start that a close overtook closes it.
+  // See "Start and close" above.
   private final AtomicInteger phase = new AtomicInteger(NEW);
   private final CountDownLatch startDone = new CountDownLatch(1);
   private volatile boolean startAsked;
@@ -369,8 +375,9 @@ final class ZkConnection implements AutoCloseable {
    * therefore runs on a daemon thread: when no session was ever established there is nothing to end
    * (no node can exist), so it is interrupted at once, which makes ZooKeeper skip the wait and only
    * drop the connection; otherwise it may wait for the answer for the connection timeout, at most
-   * {@link #CLOSE_WAIT_MAX_MILLIS}, and is then interrupted. Nodes a session left behind that way
-   * go when the server expires the session.
+   * {@link #CLOSE_WAIT_MAX_MILLIS}, and is then interrupted. Nobody waits for the interrupted close
+   * to finish dropping the connection. Nodes a session left behind that way go when the server
+   * expires the session.
    */
   @Override
   public void close() {
