@@ -1,5 +1,6 @@
 package io.deeplakelock.agent;
 
+import io.deeplakelock.lock.BoundedWait;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.bytebuddy.ByteBuddy;
@@ -111,21 +112,6 @@ final class StartupWarmup implements Runnable {
   }
 
   private static void await(CountDownLatch step) {
-    boolean interrupted = false;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    try {
-      while (true) {
-        try {
-          step.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    BoundedWait.await(step, TimeUnit.SECONDS.toNanos(WAIT_SECONDS));
   }
 }

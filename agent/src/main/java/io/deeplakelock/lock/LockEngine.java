@@ -242,7 +242,7 @@ final class LockEngine {
       long left = s.exit(stripe);
       LockLoss out = s.node.outcome();
       // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
-      if (out == null && s.open && (left > 0 || settings.lingerNanos > 0 || s.holders() > 0)) {
+      if (out == null && s.open && (left > 0 || settings.lingerNanos > 0 || s.anyHolder(stripe))) {
         return null;
       }
     }

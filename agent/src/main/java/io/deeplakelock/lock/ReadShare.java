@@ -8,12 +8,40 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * A read node shared by every reading thread of this JVM: the first reader creates it, the others
  * join it, and it is removed once it is closed to new readers and its last reader has left.
  *
- * <p><b>Joining without the lock.</b> Holders are counted in striped counters, one cache line pair
- * per stripe, so reading threads on different cores do not fight over one counter. A joiner
- * increments its stripe and then checks {@link #open}; a closer clears {@link #open} and then sums
- * the stripes. Both are sequentially consistent, so either the joiner sees the share closed (and
- * backs out) or the closer sees the joiner. Once closed, the count only falls; the engine removes
- * the node when, under its lock, it finds the count zero.
+ * <p><b>Per-thread slots.</b> Holders are counted in slots, one per thread number modulo the slot
+ * count ({@link #stripesFor}: about two per core, so with up to that many reading threads each has
+ * a slot of its own). Each slot sits alone on two cache lines, away from the array's header too
+ * (which every access reads for its bounds check), so a thread joining and leaving writes only its
+ * own lines. Threads beyond the slot count share slots, which is why slots are changed by atomic
+ * increments, not plain stores: one such increment to join and one to leave, on a line nobody else
+ * writes while threads have slots of their own. The engine counts a request it grants in the slot
+ * of the request's thread.
+ *
+ * <p><b>Invariants</b> (I1 of {@link LockEngine}, for the part that runs without its lock):
+ *
+ * <ul>
+ *   <li><b>S1, no reader enters a closed share.</b> {@link #tryJoin} increments its slot and only
+ *       then reads {@link #open}; the closer ({@code LockEngine.close}, under the engine's lock)
+ *       clears {@link #open} and only then reads the slots. Both sides are sequentially consistent
+ *       (an atomic increment, volatile accesses), so in their single total order either the
+ *       joiner's read of {@link #open} comes after the clear (it sees false, backs out, and takes
+ *       the slow path) or the closer's read of the slot comes after the increment (it counts the
+ *       joiner and does not remove the node).
+ *   <li><b>S2, a lost or suspect node is never joined.</b> The same read after the increment checks
+ *       that the node is not lost, not suspect and of the live session; the engine marks a node
+ *       suspect or lost before it looks at the holders.
+ *   <li><b>S3, the last reader out is found.</b> Once closed, counts only fall. A leaver decrements
+ *       its slot and, when it needs to know whether it was the last (closed, or {@code linger: 0}),
+ *       reads the other slots ({@link #anyHolder}; its own it knows from its decrement). Of
+ *       concurrent leavers, the one whose decrement is last in the total order sees every slot at
+ *       zero and takes the engine's lock, which removes the node; the others each saw a later
+ *       decrement's slot still non-zero. {@link #anyHolder} stops at the first non-zero slot,
+ *       looking first where the same thread found one last time: with one long-running reader, a
+ *       leaver reads that reader's quiet slot, not the lines the other short readers are writing.
+ * </ul>
+ *
+ * <p><b>Memory.</b> A share has a fixed number of slots (at most 64) whatever the number of
+ * threads, virtual threads included, and is dropped with its node: nothing is kept per thread.
  *
  * <p><b>Closing.</b> A share closes, never to reopen, when a writer (of any process, this one
  * included) queues behind its node (phase fairness: later readers queue behind that writer with a
@@ -22,10 +50,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class ReadShare extends Hold {
 
-  /** Longs per stripe: 16 x 8 bytes = 128 bytes, two cache lines, so stripes never share one. */
+  /** Longs per slot: 16 x 8 bytes = 128 bytes, two cache lines, so slots never share one. */
   private static final int PAD = 16;
 
+  /**
+   * Holders per slot at {@code (stripe + 1) * PAD}, the first PAD longs keeping the array header;
+   * the long after a slot's count holds its threads' {@link #anyHolder} hint.
+   */
   private final AtomicLongArray counts;
+
   private final int mask;
 
   /** Joinable; cleared once, by the engine under its lock. */
@@ -43,7 +76,7 @@ final class ReadShare extends Hold {
   ReadShare(OwnNode node, int stripes) {
     super(node);
     this.mask = stripes - 1;
-    this.counts = new AtomicLongArray(stripes * PAD);
+    this.counts = new AtomicLongArray((stripes + 1) * PAD);
   }
 
   /**
@@ -69,19 +102,45 @@ final class ReadShare extends Hold {
 
   /** Counts a holder in. */
   void enter(int stripe) {
-    counts.getAndIncrement((stripe & mask) * PAD);
+    counts.getAndIncrement(slot(stripe));
   }
 
   /** Counts a holder out; returns the stripe's new count (0 means the total may be 0 now). */
   long exit(int stripe) {
-    return counts.decrementAndGet((stripe & mask) * PAD);
+    return counts.decrementAndGet(slot(stripe));
+  }
+
+  private int slot(int stripe) {
+    return ((stripe & mask) + 1) * PAD;
+  }
+
+  /**
+   * Whether any slot other than {@code stripe}'s holds a reader now (S3): stops at the first that
+   * does, trying first the one where this thread's last look found one. That hint lives beside the
+   * thread's own count, on lines only that slot's threads write: a hint kept in this object would
+   * be written by each leaver in turn, beside {@link #open}, which every join reads.
+   */
+  boolean anyHolder(int stripe) {
+    int own = stripe & mask;
+    int hintAt = slot(own) + 1;
+    int hint = (int) counts.get(hintAt) & mask;
+    if (hint != own && counts.get(slot(hint)) > 0) {
+      return true;
+    }
+    for (int i = 0; i <= mask; i++) {
+      if (i != own && i != hint && counts.get(slot(i)) > 0) {
+        counts.lazySet(hintAt, i); // a hint: no ordering needed
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The holders now; exact once the share is closed and no joiner is backing out. */
   long holders() {
     long sum = 0;
     for (int i = 0; i <= mask; i++) {
-      sum += counts.get(i * PAD);
+      sum += counts.get(slot(i));
     }
     return sum;
   }
@@ -98,7 +157,7 @@ final class ReadShare extends Hold {
         + lost;
   }
 
-  /** The number of stripes for this machine: a power of two, about two per core. */
+  /** The number of slots for this machine: a power of two, about two per core. */
   static int stripesFor(int cores) {
     int n = Integer.highestOneBit(Math.max(1, Math.min(cores, 32)) * 2 - 1) * 2;
     return Math.max(2, Math.min(64, n));

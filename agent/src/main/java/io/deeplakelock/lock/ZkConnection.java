@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -33,9 +35,20 @@ import org.slf4j.LoggerFactory;
  * while disconnected, read-only, expired or closed; a session is "ended" once it expired or another
  * one is live. Listeners are called on the event thread and must not block.
  *
- * <p>Starting never blocks: the client connects in the background. Its settings, including
- * authentication, ACLs and TLS ({@link ClientSecurity}), go through its own {@link ZKClientConfig},
- * never JVM-wide system properties, so a ZooKeeper client of the host service is not affected.
+ * <p>Starting never blocks: the client is started on the daemon thread {@code
+ * deeplake-lock-connect} (at JVM start, the service's main thread would otherwise spend its own CPU
+ * time on Curator's threads and ZooKeeper's handle before {@code main}), and connects in the
+ * background. Until it is connected the live session is 0, so lock requests wait for it within
+ * their own timeouts; {@link #client} waits for the start. Its settings, including authentication,
+ * ACLs and TLS ({@link ClientSecurity}), go through its own {@link ZKClientConfig}, never JVM-wide
+ * system properties, so a ZooKeeper client of the host service is not affected.
+ *
+ * <p><b>Start and close.</b> {@code phase} goes NEW, STARTING, STARTED, and to CLOSED from any of
+ * them. The connect thread moves it only by compare-and-set (NEW to STARTING, STARTING to STARTED),
+ * {@link #close} only by setting CLOSED; so exactly one party closes a started client: {@link
+ * #close} when it replaced STARTED, else the connect thread, whose second compare-and-set then
+ * fails. No lock is held while Curator starts or closes, and {@link #close} never waits for a
+ * start.
  *
  * <p><b>Authentication failures fail closed.</b> When ZooKeeper reports that authentication failed
  * (a SASL login that found no JAAS section, credentials the server refused), ZooKeeper itself
@@ -51,6 +64,17 @@ final class ZkConnection implements AutoCloseable {
    */
   private static final long HANDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
+  /**
+   * The most {@link #close} waits for ZooKeeper to answer the close-session request, whatever the
+   * connection timeout: a server that answers takes milliseconds, and the JVM's exit waits on it.
+   */
+  static final long CLOSE_WAIT_MAX_MILLIS = 2_000;
+
+  private static final int NEW = 0;
+  private static final int STARTING = 1;
+  private static final int STARTED = 2;
+  private static final int CLOSED = 3;
+
   private final AgentConfig config;
   private final CuratorFramework client;
   private final List<NodeStore.ConnectionListener> listeners = new CopyOnWriteArrayList<>();
@@ -58,6 +82,11 @@ final class ZkConnection implements AutoCloseable {
   private final AtomicBoolean rootAclChecked = new AtomicBoolean();
   private volatile ZooKeeper newest;
   private volatile long live;
+  private volatile boolean hadSession; // some handle was ever connected with a session
+  // See "Start and close" above.
+  private final AtomicInteger phase = new AtomicInteger(NEW);
+  private final CountDownLatch startDone = new CountDownLatch(1);
+  private volatile boolean startAsked;
   private volatile String connectionState = "CONNECTING";
   private volatile String authProblem;
 
@@ -92,12 +121,38 @@ final class ZkConnection implements AutoCloseable {
     return (int) Math.min(Integer.MAX_VALUE, millis);
   }
 
-  /** Starts connecting in the background; returns at once. */
+  /** Starts the client and its connection on a daemon thread; returns at once. */
   void start() {
-    client.start();
+    startAsked = true;
+    Thread connect = new Thread(this::startClient, "deeplake-lock-connect");
+    connect.setDaemon(true);
+    connect.start();
   }
 
+  private void startClient() {
+    try {
+      if (!phase.compareAndSet(NEW, STARTING)) {
+        return; // closed before it started
+      }
+      client.start();
+      if (!phase.compareAndSet(STARTING, STARTED)) {
+        closeClient(); // closed while starting: nobody else closes it
+      }
+    } catch (RuntimeException e) {
+      log.error("starting the ZooKeeper client failed; every lock is refused: {}", e.toString(), e);
+    } finally {
+      startDone.countDown();
+    }
+  }
+
+  /**
+   * The Curator client; once {@link #start} was asked, only after the client started (or gave up
+   * for the connection timeout), since Curator refuses requests before it starts.
+   */
   CuratorFramework client() {
+    if (startAsked && startDone.getCount() != 0) {
+      BoundedWait.await(startDone, TimeUnit.MILLISECONDS.toNanos(config.connectionTimeoutMillis()));
+    }
     return client;
   }
 
@@ -172,6 +227,9 @@ final class ZkConnection implements AutoCloseable {
       return; // an old handle's last words, or nothing new
     }
     long before = live;
+    if (next != 0) {
+      hadSession = true;
+    }
     if (before != 0 && next != 0 && before != next) {
       ended.add(before);
     }
@@ -307,10 +365,65 @@ final class ZkConnection implements AutoCloseable {
     return out.toString();
   }
 
-  /** Closes the session, so this JVM's lock nodes disappear at once. */
+  /**
+   * Closes the session, so this JVM's lock nodes disappear at once; returns within a bound, since
+   * the JVM's exit waits for it.
+   *
+   * <p>ZooKeeper's own close sends a close-session request and waits for its answer, or for the
+   * connection attempt under way to fail: up to the session timeout against a server that accepts
+   * connections and never answers, about a second against one that refuses them. The close
+   * therefore runs on a daemon thread: when no session was ever established there is nothing to end
+   * (no node can exist), so it is interrupted at once, which makes ZooKeeper skip the wait and only
+   * drop the connection; otherwise it may wait for the answer for the connection timeout, at most
+   * {@link #CLOSE_WAIT_MAX_MILLIS}, and is then interrupted. Nobody waits for the interrupted close
+   * to finish dropping the connection. Nodes a session left behind that way go when the server
+   * expires the session.
+   */
   @Override
   public void close() {
-    client.close();
+    if (phase.getAndSet(CLOSED) != STARTED) {
+      return; // never started, closed already, or the connect thread closes what it started
+    }
+    Thread closer = new Thread(this::closeClient, "deeplake-lock-close");
+    closer.setDaemon(true);
+    closer.start();
+    long patience =
+        hadSession ? Math.min(config.connectionTimeoutMillis(), CLOSE_WAIT_MAX_MILLIS) : 0;
+    boolean interrupted = false;
+    try {
+      if (!joinWithin(closer, patience)) {
+        if (hadSession) {
+          log.warn(
+              "ZooKeeper did not answer the close of the session within {} ms; its lock nodes go"
+                  + " when the server expires the session",
+              patience);
+        }
+        closer.interrupt(); // it drops the connection and ends on its own, unwaited for
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+      closer.interrupt();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void closeClient() {
+    try {
+      client.close();
+    } catch (RuntimeException e) {
+      log.debug("closing the ZooKeeper client failed: {}", e.toString());
+    }
+  }
+
+  /** Waits at most {@code millis} (0: not at all) for {@code thread} to end; true if it has. */
+  private static boolean joinWithin(Thread thread, long millis) throws InterruptedException {
+    if (millis > 0) {
+      thread.join(millis);
+    }
+    return !thread.isAlive();
   }
 
   /**

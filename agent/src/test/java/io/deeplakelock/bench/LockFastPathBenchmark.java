@@ -109,7 +109,8 @@ public class LockFastPathBenchmark {
   public static class JvmHoldsRead extends Dataset {
     /**
      * locks.linger: with 0 the last reader out removes the node, so every leave that empties its
-     * stripe sums all stripes; with a linger the timer checks the node instead.
+     * slot looks for another holder (stopping at the first, here the background reader's quiet
+     * slot); with a linger the timer checks the node instead.
      */
     @Param({"0", "20ms"})
     public String linger;
