@@ -4,7 +4,9 @@ import io.deeplakelock.bridge.LockMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -40,9 +42,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *       when the linger ends; once another contender queues behind a write node, this JVM keeps
  *       using it for at most the linger time ({@link #mayKeep}) and then hands it to at most {@link
  *       #MAX_PASSES_WHILE_CONTENDED} more local writers; a read share closes once a writer queues
- *       behind it.
+ *       behind it. Who hears what: a waiting node watches only the node it waits for (the nearest
+ *       conflicting contender ahead of it, as Curator's and kazoo's waiters do) and lists the queue
+ *       when that node goes or is found gone ({@link #watchBlocker}); a node that calls may share
+ *       or keep watches the queue while nobody is queued behind it ({@link #wantsQueueWatch}), so
+ *       the first contender's arrival is heard, and stops once one is. One call's own node ({@code
+ *       coalesce: false}) watches no queue at all.
  *   <li><b>I6, clean up.</b> Every node ends {@code GONE}: removed by us, or known gone. The path's
- *       children are watched only while this JVM has a node there, with one watcher object.
+ *       children are watched only while this JVM has a node there, with one watcher object; a
+ *       blocker is watched once per session, and every node watch ends with its node.
  * </ul>
  *
  * <p><b>One class on purpose.</b> It is long because it is the single owner of one lock path's
@@ -110,6 +118,18 @@ final class LockEngine {
   private volatile ReadShare openRead; // the granted read share open to joiners (fast path)
   private long listingsSent;
   private boolean relistScheduled;
+
+  /** The queue watch is registered (the reply to a watched listing came, its event has not). */
+  private boolean queueWatchArmed;
+
+  /** The session the queue watch was registered in: a new session has none. */
+  private long queueWatchSession;
+
+  /** The number of the last listing sent with the queue watch. */
+  private long lastWatchedListing;
+
+  /** Nodes ahead of ours whose deletion we watch (each once), by path: the session of the watch. */
+  private final Map<String, Long> blockersWatched = new HashMap<>();
 
   LockEngine(
       String path,
@@ -531,17 +551,48 @@ final class LockEngine {
     }
   }
 
-  /** Lists the path's children and watches them; the listing's number orders it after creates. */
+  /**
+   * Lists the path's children; the listing's number orders it after creates. It leaves the queue
+   * watch only while a node needs to learn of contenders behind it ({@link #wantsQueueWatch}): a
+   * waiting node learns its turn from the node it waits for ({@link #watchBlocker}).
+   */
   private long relist() {
     long seq = ++listingsSent;
-    send(() -> store.children(path, onWatch, (code, kids, detail) -> onChildren(seq, code, kids)));
+    boolean watch = wantsQueueWatch();
+    if (watch) {
+      lastWatchedListing = seq;
+    }
+    Runnable onChange = watch ? onWatch : null;
+    send(
+        () ->
+            store.children(
+                path, onChange, (code, kids, detail) -> onChildren(seq, watch, code, kids)));
     return seq;
+  }
+
+  /**
+   * Whether a node here must hear of every change of the queue: one that calls may share or keep
+   * and that has no contender behind it yet (held, or queued and not yet judged, since the listing
+   * that judges it may grant it). A node that waits watches its blocker instead, and one call's own
+   * node never needs to know who queues behind it.
+   */
+  private boolean wantsQueueWatch() {
+    for (OwnNode n : nodes) {
+      if (n.hold instanceof SoloNode || n.lost != null || n.suspect || n.contended) {
+        continue;
+      }
+      if (n.phase == OwnNode.Phase.HELD || (n.phase == OwnNode.Phase.QUEUED && n.blocker == null)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void watchFired() {
     mu.lock();
     try {
-      if (hasQueuedOrHeld()) {
+      queueWatchArmed = false;
+      if (wantsQueueWatch()) {
         relist();
       }
     } finally {
@@ -549,11 +600,73 @@ final class LockEngine {
     }
   }
 
-  private void onChildren(long seq, NodeStore.Code code, List<String> kids) {
+  /**
+   * Watches the deletion of the node {@code blocker} (a full path) that one of ours waits for, as
+   * Curator's waiter watches its predecessor; its deletion, or finding it gone, lists the queue
+   * again. One watch per blocker, however many of our nodes wait for it.
+   */
+  private void watchBlocker(String blocker) {
+    long live = store.liveSession();
+    Long watchedIn = blockersWatched.get(blocker);
+    if (watchedIn != null && watchedIn == live) {
+      return; // a watch of an earlier session is gone with it
+    }
+    blockersWatched.put(blocker, live);
+    send(
+        () ->
+            store.watchNode(
+                blocker,
+                () -> blockerGone(blocker),
+                (code, exists, detail) -> {
+                  if (code == NodeStore.Code.OK) {
+                    return; // watched: its deletion calls blockerGone
+                  }
+                  if (code == NodeStore.Code.NO_NODE) {
+                    blockerGone(blocker);
+                    return;
+                  }
+                  mu.lock();
+                  try {
+                    blockersWatched.remove(blocker);
+                    // Without a watch the waiter would hear nothing: look again later. (Connection
+                    // loss: onConnection also gives up the waiting nodes and lists again.)
+                    scheduleRelist();
+                  } finally {
+                    unlock();
+                  }
+                }));
+  }
+
+  /** A node ours waited for is gone (or was changed): the queue is read again. */
+  private void blockerGone(String blocker) {
+    mu.lock();
+    try {
+      blockersWatched.remove(blocker);
+      for (OwnNode n : new ArrayList<>(nodes)) {
+        if (blocker.equals(n.path)
+            && (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)) {
+          markLost(n, LockLoss.DELETED); // one of our own, gone while we did not remove it
+        }
+      }
+      if (hasQueued()) {
+        relist();
+      }
+      afterQueueChange();
+      dispatch();
+    } finally {
+      unlock();
+    }
+  }
+
+  private void onChildren(long seq, boolean watched, NodeStore.Code code, List<String> kids) {
     mu.lock();
     try {
       if (code == NodeStore.Code.CONNECTION_LOSS || code == NodeStore.Code.SESSION_EXPIRED) {
         return; // onConnection marks the nodes and lists again after reconnecting
+      }
+      if (watched && code == NodeStore.Code.OK) {
+        queueWatchArmed = true;
+        queueWatchSession = store.liveSession();
       }
       if (code != NodeStore.Code.OK && code != NodeStore.Code.NO_NODE) {
         distrustAll(); // no watch: a node could go unseen
@@ -575,6 +688,11 @@ final class LockEngine {
         }
       }
       afterQueueChange();
+      // A node this unwatched listing granted, with nobody behind it yet: from now on it must hear
+      // of the next contender.
+      if (!queueWatchArmed && lastWatchedListing <= seq && wantsQueueWatch()) {
+        relist();
+      }
       dispatch();
     } finally {
       unlock();
@@ -614,6 +732,7 @@ final class LockEngine {
     if (n.phase == OwnNode.Phase.QUEUED) {
       if (blocker != null) {
         n.waited = true;
+        watchBlocker(path + "/" + blocker);
       } else if (n.suspect) {
         requeue(n); // never granted: its calls queue a fresh node
         release(n);
@@ -847,6 +966,10 @@ final class LockEngine {
       if (live == 0) {
         distrustAll();
       } else {
+        if (live != queueWatchSession) {
+          queueWatchArmed = false; // a new session has none of the old one's watches
+        }
+        blockersWatched.values().removeIf(session -> session != live);
         boolean confirm = false;
         for (OwnNode n : new ArrayList<>(nodes)) {
           if (n.phase == OwnNode.Phase.CREATING || n.session == 0) {
@@ -1023,6 +1146,15 @@ final class LockEngine {
   }
 
   // ---- small helpers and status ------------------------------------------------------------
+
+  private boolean hasQueued() {
+    for (OwnNode n : nodes) {
+      if (n.phase == OwnNode.Phase.QUEUED) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private boolean hasQueuedOrHeld() {
     for (OwnNode n : nodes) {

@@ -905,6 +905,11 @@ final class LockEngineSimulation {
               "I6", "jvm" + jvm.index + " left " + watches + " watches on ds" + d + " (no node)");
         }
       }
+      // Every node is gone by now, and a node watch fires when its node goes: none may be left.
+      if (jvm.client.nodeWatchCount() > 0) {
+        throw violation(
+            "I6", "jvm" + jvm.index + " left node watches on " + jvm.client.nodeWatches.keySet());
+      }
     }
   }
 

@@ -109,6 +109,40 @@ class LockEngineSimulationTest {
     sim.quiesce();
   }
 
+  /**
+   * The holder's side of the watches: a JVM whose read node is in use hears of a writer of another
+   * JVM queuing behind it (its queue watch) and lets no new reader join, so the writer's wait ends.
+   */
+  @Test
+  void scriptedScheduleClosesAReadShareOnceAnotherJvmsWriterQueues() {
+    Config config = new Config();
+    config.jvms = 2;
+    config.threadsPerJvm = 2;
+    config.foreign = 0;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a0 = sim.threads.get(0);
+    LockEngineSimulation.SimThread a1 = sim.threads.get(1);
+    LockEngineSimulation.SimThread b0 = sim.threads.get(2);
+    sim.startCall(a0, 0, LockMode.READ, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a0.phase);
+    sim.startCall(b0, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.WAITING, b0.phase, "b's writer queues behind a");
+    sim.startCall(a1, 0, LockMode.READ, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(
+        LockEngineSimulation.Phase.WAITING, a1.phase, "a's new reader queues behind b's writer");
+    sim.stepThread(a0);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, b0.phase);
+    sim.stepThread(b0);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a1.phase);
+    sim.stepThread(a1);
+    sim.quiesce();
+  }
+
   @Test
   void scriptedScheduleReportsAWriteNodeDeletedDuringItsCall() {
     Config config = new Config();
