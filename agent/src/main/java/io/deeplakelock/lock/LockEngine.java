@@ -40,14 +40,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>I5, liveness.</b> All state changes happen under {@link #mu} and end with {@link
  *       #dispatch} and a signal of {@link #changed}, so no wake-up is lost. An idle node is removed
  *       when the linger ends; once another contender queues behind a write node, this JVM keeps
- *       using it for at most the linger time ({@link #mayKeep}) and then hands it to at most {@link
- *       #MAX_PASSES_WHILE_CONTENDED} more local writers; a read share closes once a writer queues
- *       behind it. Who hears what: a waiting node watches only the node it waits for (the nearest
- *       conflicting contender ahead of it, as Curator's and kazoo's waiters do) and lists the queue
- *       when that node goes or is found gone ({@link #watchBlocker}); a node that calls may share
- *       or keep watches the queue while nobody is queued behind it ({@link #wantsQueueWatch}), so
- *       the first contender's arrival is heard, and stops once one is. One call's own node ({@code
- *       coalesce: false}) watches no queue at all.
+ *       using it for at most a fixed linger time (not at all with adaptive lingering, the default:
+ *       {@link #mayKeep}) and then hands it to at most {@link #MAX_PASSES_WHILE_CONTENDED} more
+ *       local writers; a read share closes once a writer queues behind it. Who hears what: a
+ *       waiting node watches only the node it waits for (the nearest conflicting contender ahead of
+ *       it, as Curator's and kazoo's waiters do) and lists the queue when that node goes or is
+ *       found gone ({@link #watchBlocker}); a node that calls may share or keep watches the queue
+ *       while nobody is queued behind it ({@link #wantsQueueWatch}), so the first contender's
+ *       arrival is heard, and stops once one is. One call's own node ({@code coalesce: false})
+ *       watches no queue at all.
  *   <li><b>I6, clean up.</b> Every node ends {@code GONE}: removed by us, or known gone. The path's
  *       children are watched only while this JVM has a node there, with one watcher object; a
  *       blocker is watched once per session, and every node watch ends with its node.
@@ -75,15 +76,35 @@ final class LockEngine {
    */
   static final int MAX_PASSES_WHILE_CONTENDED = 4;
 
+  /**
+   * The window of adaptive lingering (the default, {@code linger} unset): a node unused by this JVM
+   * for a whole window is given up, one used within it is kept for the next.
+   */
+  static final long ADAPTIVE_WINDOW_NANOS = 10_000_000L;
+
   /** How the engine shares nodes. */
   static final class Settings {
     final boolean coalesce;
+
+    /** How long an unused node is kept: the fixed linger, or the adaptive window. */
     final long lingerNanos;
+
+    /**
+     * Lingering adapts (the default): a node is kept only while this JVM used it within the last
+     * window and no other process is queued behind it, and is given up the moment one is, even
+     * while a local call still uses it (no grace period, unlike a fixed {@code linger}).
+     */
+    final boolean adaptive;
+
     final int stripes;
 
+    /**
+     * @param lingerNanos a fixed linger, 0 for none, or negative for adaptive lingering
+     */
     Settings(boolean coalesce, long lingerNanos, int stripes) {
       this.coalesce = coalesce;
-      this.lingerNanos = lingerNanos;
+      this.adaptive = lingerNanos < 0;
+      this.lingerNanos = adaptive ? ADAPTIVE_WINDOW_NANOS : lingerNanos;
       this.stripes = stripes;
     }
   }
@@ -821,11 +842,12 @@ final class LockEngine {
 
   /**
    * May this JVM keep using the node? Always while nobody queues behind it; once someone does while
-   * it is in use, for the linger time at most (0 without linger): a busy JVM finishes its burst,
-   * and the waiter's wait stays bounded.
+   * it is in use, for a fixed linger time at most (0 without linger, and with adaptive lingering):
+   * a busy JVM finishes its burst, and the waiter's wait stays bounded.
    */
   private boolean mayKeep(OwnNode n) {
-    return !n.contended || clock.nanoTime() - n.contendedSince < settings.lingerNanos;
+    return !n.contended
+        || (!settings.adaptive && clock.nanoTime() - n.contendedSince < settings.lingerNanos);
   }
 
   /** How much longer an idle write node may be kept: the linger, cut short by contention. */
@@ -833,7 +855,10 @@ final class LockEngine {
     long now = clock.nanoTime();
     long left = settings.lingerNanos - (now - w.idleSince);
     if (w.node.contended) {
-      left = Math.min(left, settings.lingerNanos - (now - w.node.contendedSince));
+      left =
+          settings.adaptive
+              ? 0 // another process waits: adaptive lingering gives the node up at once
+              : Math.min(left, settings.lingerNanos - (now - w.node.contendedSince));
     }
     return left;
   }

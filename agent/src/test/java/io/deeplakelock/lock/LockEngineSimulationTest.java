@@ -143,6 +143,67 @@ class LockEngineSimulationTest {
     sim.quiesce();
   }
 
+  /**
+   * Adaptive lingering keeps a write node nobody else waits for while this JVM keeps using it, and
+   * gives it up once a whole window passed unused.
+   */
+  @Test
+  void scriptedAdaptiveLingerKeepsAnUncontendedWriteNodeWhileItIsUsed() {
+    Config config = new Config();
+    config.jvms = 1;
+    config.threadsPerJvm = 1;
+    config.foreign = 0;
+    config.lingerNanos = -1;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    Call first = sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    sim.stepThread(a);
+    sim.settle();
+    assertEquals(1, sim.server.children(LockEngineSimulation.datasetPath(0)).size(), "kept");
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
+    sim.runTimer();
+    Call second = sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+    assertEquals(first.hold.node.czxid, second.hold.node.czxid, "the same node, reused");
+    sim.stepThread(a);
+    sim.settle();
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS);
+    sim.runTimer();
+    sim.settle();
+    assertTrue(
+        sim.server.children(LockEngineSimulation.datasetPath(0)).isEmpty(),
+        "given up after a whole window unused");
+    sim.quiesce();
+  }
+
+  /**
+   * Adaptive lingering gives a write node up the moment another process queues behind it: the call
+   * that ends under it removes it at once, where a fixed linger would keep it for a while.
+   */
+  @Test
+  void scriptedAdaptiveLingerGivesUpAContendedWriteNodeAtOnce() {
+    Config config = new Config();
+    config.jvms = 2;
+    config.threadsPerJvm = 1;
+    config.foreign = 0;
+    config.lingerNanos = -1;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    sim.startCall(b, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.WAITING, b.phase);
+    sim.stepThread(a);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, b.phase, "no time passed: not kept");
+    sim.stepThread(b);
+    sim.quiesce();
+  }
+
   @Test
   void scriptedScheduleReportsAWriteNodeDeletedDuringItsCall() {
     Config config = new Config();
