@@ -90,8 +90,10 @@ final class LockEngine {
     final long lingerNanos;
 
     /**
-     * Lingering adapts (the default): a node is kept only while this JVM used it within the last
-     * window and no other process is queued behind it, and is given up the moment one is, even
+     * Lingering adapts (the default): a node whose last call ended is kept only while this JVM's
+     * own demand predicts reuse (a call on the path came less than a window after the previous one
+     * stopped using a node, or while one was in use; a kept node unused for a whole window ends the
+     * forecast) and no other process is queued behind it. It is given up the moment one is, even
      * while a local call still uses it (no grace period, unlike a fixed {@code linger}).
      */
     final boolean adaptive;
@@ -148,6 +150,19 @@ final class LockEngine {
 
   /** The number of the last listing sent with the queue watch. */
   private long lastWatchedListing;
+
+  /**
+   * Adaptive lingering's forecast: this JVM will call again on the path within the window, so a
+   * node whose last call ended is worth keeping. Written under {@link #mu}; read without it by a
+   * reader's leave.
+   */
+  private volatile boolean reusePredicted;
+
+  /** When this JVM last stopped using a node of the path: the start of a gap in its demand. */
+  private long unusedSince;
+
+  /** {@link #unusedSince} is set. */
+  private boolean stoppedBefore;
 
   /** Nodes ahead of ours whose deletion we watch (each once), by path: the session of the watch. */
   private final Map<String, Long> blockersWatched = new HashMap<>();
@@ -206,6 +221,7 @@ final class LockEngine {
     Request r = new Request(mode, stripe, Thread.currentThread(), data);
     mu.lock();
     try {
+      forecast();
       if (!settings.coalesce) {
         OwnNode n = new OwnNode(mode, data);
         SoloNode solo = new SoloNode(n, r);
@@ -283,7 +299,7 @@ final class LockEngine {
       long left = s.exit(stripe);
       LockLoss out = s.node.outcome();
       // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
-      if (out == null && s.open && (left > 0 || settings.lingerNanos > 0 || s.holders() > 0)) {
+      if (out == null && s.open && (left > 0 || keepsUnused() || s.holders() > 0)) {
         return null;
       }
     }
@@ -331,13 +347,14 @@ final class LockEngine {
         pass(w, next);
         return;
       }
-      if (next == null && settings.lingerNanos > 0 && mayKeep(n)) {
+      if (next == null && keepsUnused() && mayKeep(n)) {
         w.state = WriteHandoff.State.IDLE;
         w.idleSince = clock.nanoTime();
         scheduleCheck(w, keepLeft(w));
         return;
       }
     }
+    stoppedUsing();
     releaseWrite(w);
   }
 
@@ -469,13 +486,13 @@ final class LockEngine {
       OwnNode n = nodes.get(i);
       if (n.phase == OwnNode.Phase.HELD && n.hold instanceof ReadShare) {
         ReadShare s = (ReadShare) n.hold;
-        if (s.holders() != 0
-            || (s.open && settings.lingerNanos > 0 && n.trusted(store.liveSession()))) {
+        if (s.holders() != 0 || (s.open && keepsUnused() && n.trusted(store.liveSession()))) {
           continue;
         }
         close(s);
         if (s.holders() == 0) { // a joiner that came in before the close keeps it
           release(n);
+          stoppedUsing();
         }
       }
     }
@@ -840,6 +857,38 @@ final class LockEngine {
     }
   }
 
+  /** Whether a node nobody here uses now is kept for the next local call (see the linger). */
+  private boolean keepsUnused() {
+    return settings.lingerNanos > 0 && (!settings.adaptive || reusePredicted);
+  }
+
+  /**
+   * Adaptive lingering's forecast, made as a call asks for the lock: reuse is likely while this JVM
+   * is using a node of the path now, or when it stopped using one less than a window ago.
+   */
+  private void forecast() {
+    if (!settings.adaptive) {
+      return;
+    }
+    boolean inUse =
+        (write != null && write.state == WriteHandoff.State.IN_USE)
+            || (openRead != null && openRead.holders() > 0);
+    reusePredicted =
+        inUse || (stoppedBefore && clock.nanoTime() - unusedSince < settings.lingerNanos);
+  }
+
+  /** A kept node went unused for a whole window: the forecast was wrong, keep none for now. */
+  private void keptInVain() {
+    reusePredicted = false;
+    stoppedUsing();
+  }
+
+  /** This JVM stopped using a node of the path: a gap in its demand begins. */
+  private void stoppedUsing() {
+    unusedSince = clock.nanoTime();
+    stoppedBefore = true;
+  }
+
   /**
    * May this JVM keep using the node? Always while nobody queues behind it; once someone does while
    * it is in use, for a fixed linger time at most (0 without linger, and with adaptive lingering):
@@ -1145,6 +1194,9 @@ final class LockEngine {
         if (w.state == WriteHandoff.State.IDLE) {
           long left = keepLeft(w);
           if (left <= 0) {
+            if (!w.node.contended) {
+              keptInVain();
+            }
             releaseWrite(w);
           } else {
             scheduleCheck(w, left);
@@ -1158,6 +1210,7 @@ final class LockEngine {
             s.used = false;
             scheduleLinger(s);
           } else if (s.holders() == 0) {
+            keptInVain();
             close(s);
           } else {
             scheduleLinger(s);

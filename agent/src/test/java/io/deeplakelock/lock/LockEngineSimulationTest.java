@@ -144,11 +144,12 @@ class LockEngineSimulationTest {
   }
 
   /**
-   * Adaptive lingering keeps a write node nobody else waits for while this JVM keeps using it, and
-   * gives it up once a whole window passed unused.
+   * Adaptive lingering keeps a write node nobody else waits for while this JVM's own calls come
+   * close together, and gives it up once a whole window passed unused; a call that nothing
+   * announced (the first, or one long after the last) keeps nothing.
    */
   @Test
-  void scriptedAdaptiveLingerKeepsAnUncontendedWriteNodeWhileItIsUsed() {
+  void scriptedAdaptiveLingerKeepsAnUncontendedWriteNodeWhileCallsComeCloseTogether() {
     Config config = new Config();
     config.jvms = 1;
     config.threadsPerJvm = 1;
@@ -156,26 +157,45 @@ class LockEngineSimulationTest {
     config.lingerNanos = -1;
     LockEngineSimulation sim = LockEngineSimulation.scripted(config);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
-    Call first = sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    String path = LockEngineSimulation.datasetPath(0);
+    long timeout = 1000 * LockEngineSimulation.MS;
+    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
     sim.settle();
-    sim.stepThread(a);
+    end(sim, a);
+    assertTrue(sim.server.children(path).isEmpty(), "the first call forecasts nothing");
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
+    Call second = sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
     sim.settle();
-    assertEquals(1, sim.server.children(LockEngineSimulation.datasetPath(0)).size(), "kept");
+    end(sim, a);
+    assertEquals(1, sim.server.children(path).size(), "a call soon after the last: kept");
     sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
     sim.runTimer();
-    Call second = sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    Call third = sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
     sim.settle();
     assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
-    assertEquals(first.hold.node.czxid, second.hold.node.czxid, "the same node, reused");
-    sim.stepThread(a);
-    sim.settle();
+    assertEquals(second.hold.node.czxid, third.hold.node.czxid, "the same node, reused");
+    end(sim, a);
     sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS);
     sim.runTimer();
     sim.settle();
-    assertTrue(
-        sim.server.children(LockEngineSimulation.datasetPath(0)).isEmpty(),
-        "given up after a whole window unused");
+    assertTrue(sim.server.children(path).isEmpty(), "given up after a whole window unused");
+    sim.advanceTime(3 * LockEngine.ADAPTIVE_WINDOW_NANOS);
+    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
+    sim.settle();
+    end(sim, a);
+    assertTrue(sim.server.children(path).isEmpty(), "kept in vain last time: not kept");
     sim.quiesce();
+  }
+
+  /** Runs the thread's call to its end: the leave, and the wait for its outcome if PENDING. */
+  private static void end(LockEngineSimulation sim, LockEngineSimulation.SimThread t) {
+    sim.stepThread(t);
+    sim.settle();
+    if (t.phase != LockEngineSimulation.Phase.IDLE) {
+      sim.stepThread(t);
+      sim.settle();
+    }
+    assertEquals(LockEngineSimulation.Phase.IDLE, t.phase);
   }
 
   /**
