@@ -94,7 +94,8 @@ final class LockEngine {
      * own demand predicts reuse (a call on the path came less than a window after the previous one
      * stopped using a node, or while one was in use; a kept node unused for a whole window ends the
      * forecast) and no other process is queued behind it. It is given up the moment one is, even
-     * while a local call still uses it (no grace period, unlike a fixed {@code linger}).
+     * while a local call still uses it (no grace period, unlike a fixed {@code linger}). A write
+     * node that had to queue behind another process is not kept at all.
      */
     final boolean adaptive;
 
@@ -347,7 +348,9 @@ final class LockEngine {
         pass(w, next);
         return;
       }
-      if (next == null && keepsUnused() && mayKeep(n)) {
+      // Adaptive lingering keeps no write node that had to queue behind another process: that
+      // process is likely to queue again, and would wait for the give-up.
+      if (next == null && keepsUnused() && mayKeep(n) && !(settings.adaptive && n.waited)) {
         w.state = WriteHandoff.State.IDLE;
         w.idleSince = clock.nanoTime();
         scheduleCheck(w, keepLeft(w));

@@ -115,11 +115,7 @@ class LockEngineSimulationTest {
    */
   @Test
   void scriptedScheduleClosesAReadShareOnceAnotherJvmsWriterQueues() {
-    Config config = new Config();
-    config.jvms = 2;
-    config.threadsPerJvm = 2;
-    config.foreign = 0;
-    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation sim = scripted(2, 2, 0);
     LockEngineSimulation.SimThread a0 = sim.threads.get(0);
     LockEngineSimulation.SimThread a1 = sim.threads.get(1);
     LockEngineSimulation.SimThread b0 = sim.threads.get(2);
@@ -150,12 +146,7 @@ class LockEngineSimulationTest {
    */
   @Test
   void scriptedAdaptiveLingerKeepsAnUncontendedWriteNodeWhileCallsComeCloseTogether() {
-    Config config = new Config();
-    config.jvms = 1;
-    config.threadsPerJvm = 1;
-    config.foreign = 0;
-    config.lingerNanos = -1;
-    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation sim = scripted(1, 1, -1);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     String path = LockEngineSimulation.datasetPath(0);
     long timeout = 1000 * LockEngineSimulation.MS;
@@ -187,6 +178,16 @@ class LockEngineSimulationTest {
     sim.quiesce();
   }
 
+  /** A scripted schedule without foreign contenders; {@code lingerNanos} -1 is adaptive. */
+  private static LockEngineSimulation scripted(int jvms, int threads, long lingerNanos) {
+    Config config = new Config();
+    config.jvms = jvms;
+    config.threadsPerJvm = threads;
+    config.foreign = 0;
+    config.lingerNanos = lingerNanos;
+    return LockEngineSimulation.scripted(config);
+  }
+
   /** Runs the thread's call to its end: the leave, and the wait for its outcome if PENDING. */
   private static void end(LockEngineSimulation sim, LockEngineSimulation.SimThread t) {
     sim.stepThread(t);
@@ -204,12 +205,7 @@ class LockEngineSimulationTest {
    */
   @Test
   void scriptedAdaptiveLingerGivesUpAContendedWriteNodeAtOnce() {
-    Config config = new Config();
-    config.jvms = 2;
-    config.threadsPerJvm = 1;
-    config.foreign = 0;
-    config.lingerNanos = -1;
-    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation sim = scripted(2, 1, -1);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
@@ -221,6 +217,32 @@ class LockEngineSimulationTest {
     sim.settle();
     assertEquals(LockEngineSimulation.Phase.RUNNING, b.phase, "no time passed: not kept");
     sim.stepThread(b);
+    sim.quiesce();
+  }
+
+  /**
+   * Adaptive lingering keeps no write node that had to wait for another process's node, even when
+   * this JVM's calls come close together: JVM balance where one writer per JVM takes turns.
+   */
+  @Test
+  void scriptedAdaptiveLingerKeepsNoWriteNodeThatWaitedForAnotherProcess() {
+    LockEngineSimulation sim = scripted(2, 1, -1);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    String path = LockEngineSimulation.datasetPath(0);
+    long timeout = 1000 * LockEngineSimulation.MS;
+    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
+    sim.settle();
+    end(sim, a);
+    sim.startCall(b, 0, LockMode.WRITE, timeout, 1);
+    sim.settle();
+    sim.startCall(a, 0, LockMode.WRITE, timeout, 1); // soon after its last: a forecasts reuse
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.WAITING, a.phase);
+    end(sim, b);
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+    end(sim, a);
+    assertTrue(sim.server.children(path).isEmpty(), "a's node waited for b's: not kept");
     sim.quiesce();
   }
 

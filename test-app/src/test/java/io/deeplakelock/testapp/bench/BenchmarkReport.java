@@ -286,60 +286,58 @@ final class BenchmarkReport {
   /** The lowest default/curator throughput ratio over the cells that {@code which} selects. */
   private void throughputFloor(
       List<String[]> rows, String which, Predicate<Cell> selects, double target) {
-    Cell worst = null;
-    double lowest = Double.NaN;
-    int counted = 0;
-    for (Cell cell : cells) {
-      double r = ratio(throughput(cell, Variant.DEFAULT), throughput(cell, Variant.CURATOR));
-      if (selects.test(cell) && !Double.isNaN(r)) {
-        counted++;
-        if (worst == null || r < lowest) {
-          lowest = r;
-          worst = cell;
-        }
-      }
-    }
-    if (worst != null) {
+    Lowest l =
+        lowest(
+            selects,
+            cell -> ratio(throughput(cell, Variant.DEFAULT), throughput(cell, Variant.CURATOR)));
+    if (l != null) {
       rows.add(
           atLeast(
               "default/curator throughput, lowest of "
-                  + counted
+                  + l.counted()
                   + " cell(s) with "
                   + which
                   + ": "
-                  + brief(worst),
-              lowest,
+                  + brief(l.cell()),
+              l.value(),
               target));
     }
   }
 
   /** The lowest JVM balance of {@code v} over the multi-JVM cells. */
   private void lowestBalance(List<String[]> rows, Variant v, double target) {
-    Cell worst = null;
-    double lowest = Double.NaN;
-    int counted = 0;
-    for (Cell cell : cells) {
-      double b = median(cell, v, CellResult::jvmBalance);
-      if (cell.jvms() > 1 && !Double.isNaN(b)) {
-        counted++;
-        if (worst == null || b < lowest) {
-          lowest = b;
-          worst = cell;
-        }
-      }
-    }
-    if (worst != null) {
+    Lowest l = lowest(cell -> cell.jvms() > 1, cell -> median(cell, v, CellResult::jvmBalance));
+    if (l != null) {
       rows.add(
           atLeast(
               "JVM balance "
                   + v.label
                   + ", lowest of "
-                  + counted
+                  + l.counted()
                   + " multi-JVM cell(s): "
-                  + brief(worst),
-              lowest,
+                  + brief(l.cell()),
+              l.value(),
               target));
     }
+  }
+
+  /** The cell with the lowest figure, the figure, and how many cells had one. */
+  private record Lowest(Cell cell, double value, int counted) {}
+
+  /** The lowest {@code figure} over the cells {@code selects} picks that have it; null if none. */
+  private Lowest lowest(Predicate<Cell> selects, ToDoubleFunction<Cell> figure) {
+    Lowest l = null;
+    int counted = 0;
+    for (Cell cell : cells) {
+      double value = figure.applyAsDouble(cell);
+      if (selects.test(cell) && !Double.isNaN(value)) {
+        counted++;
+        if (l == null || value < l.value()) {
+          l = new Lowest(cell, value, 0);
+        }
+      }
+    }
+    return l == null ? null : new Lowest(l.cell(), l.value(), counted);
   }
 
   private double handoffRatio(Cell cell, Variant v, ToDoubleFunction<CellResult> figure) {
