@@ -82,6 +82,13 @@ final class LockEngine {
    */
   static final long ADAPTIVE_WINDOW_NANOS = 10_000_000L;
 
+  /**
+   * Adaptive lingering keeps nothing on a path where another process queued a conflicting node this
+   * recently: keeping only makes its next turn wait, and a JVM that reuses a node nobody was seen
+   * behind yet runs many calls before it hears of the next contender.
+   */
+  static final long OTHERS_QUIET_NANOS = 1_000_000_000L;
+
   /** How the engine shares nodes. */
   static final class Settings {
     final boolean coalesce;
@@ -153,11 +160,22 @@ final class LockEngine {
   private long lastWatchedListing;
 
   /**
-   * Adaptive lingering's forecast: this JVM will call again on the path within the window, so a
-   * node whose last call ended is worth keeping. Written under {@link #mu}; read without it by a
-   * reader's leave.
+   * Adaptive lingering's forecast: this JVM will call again on the path within the window, and no
+   * other process's contender (for a write node) or writer (for a read node) was seen there lately,
+   * so a node whose last call ended is worth keeping. Written under {@link #mu}; read without it by
+   * a reader's leave.
    */
-  private volatile boolean reusePredicted;
+  private volatile boolean keepWrite;
+
+  private volatile boolean keepRead;
+
+  /** When a listing last showed another process's contender, and another process's writer. */
+  private long othersSeenAt;
+
+  private long otherWriterSeenAt;
+
+  private boolean othersSeen;
+  private boolean otherWriterSeen;
 
   /** When this JVM last stopped using a node of the path: the start of a gap in its demand. */
   private long unusedSince;
@@ -300,7 +318,7 @@ final class LockEngine {
       long left = s.exit(stripe);
       LockLoss out = s.node.outcome();
       // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
-      if (out == null && s.open && (left > 0 || keepsUnused() || s.holders() > 0)) {
+      if (out == null && s.open && (left > 0 || keepsUnused(LockMode.READ) || s.holders() > 0)) {
         return null;
       }
     }
@@ -350,7 +368,10 @@ final class LockEngine {
       }
       // Adaptive lingering keeps no write node that had to queue behind another process: that
       // process is likely to queue again, and would wait for the give-up.
-      if (next == null && keepsUnused() && mayKeep(n) && !(settings.adaptive && n.waited)) {
+      if (next == null
+          && keepsUnused(LockMode.WRITE)
+          && mayKeep(n)
+          && !(settings.adaptive && n.waited)) {
         w.state = WriteHandoff.State.IDLE;
         w.idleSince = clock.nanoTime();
         scheduleCheck(w, keepLeft(w));
@@ -489,7 +510,8 @@ final class LockEngine {
       OwnNode n = nodes.get(i);
       if (n.phase == OwnNode.Phase.HELD && n.hold instanceof ReadShare) {
         ReadShare s = (ReadShare) n.hold;
-        if (s.holders() != 0 || (s.open && keepsUnused() && n.trusted(store.liveSession()))) {
+        if (s.holders() != 0
+            || (s.open && keepsUnused(LockMode.READ) && n.trusted(store.liveSession()))) {
           continue;
         }
         close(s);
@@ -722,6 +744,7 @@ final class LockEngine {
       if (queueListener != null) {
         queueListener.queue(path, queue);
       }
+      noteOthers(queue);
       for (OwnNode n : new ArrayList<>(nodes)) {
         if ((n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)
             && n.knownSince < seq) {
@@ -861,8 +884,9 @@ final class LockEngine {
   }
 
   /** Whether a node nobody here uses now is kept for the next local call (see the linger). */
-  private boolean keepsUnused() {
-    return settings.lingerNanos > 0 && (!settings.adaptive || reusePredicted);
+  private boolean keepsUnused(LockMode mode) {
+    return settings.lingerNanos > 0
+        && (!settings.adaptive || (mode == LockMode.WRITE ? keepWrite : keepRead));
   }
 
   /**
@@ -876,13 +900,46 @@ final class LockEngine {
     boolean inUse =
         (write != null && write.state == WriteHandoff.State.IN_USE)
             || (openRead != null && openRead.holders() > 0);
-    reusePredicted =
-        inUse || (stoppedBefore && clock.nanoTime() - unusedSince < settings.lingerNanos);
+    long now = clock.nanoTime();
+    boolean demand = inUse || (stoppedBefore && now - unusedSince < settings.lingerNanos);
+    keepWrite = demand && !(othersSeen && now - othersSeenAt < OTHERS_QUIET_NANOS);
+    keepRead = demand && !(otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS);
+  }
+
+  /** Notes the contenders of other processes in a listing: no node is kept for a while. */
+  private void noteOthers(List<LockNodeName.Contender> queue) {
+    if (!settings.adaptive) {
+      return;
+    }
+    for (LockNodeName.Contender c : queue) {
+      if (isOurs(c.name)) {
+        continue;
+      }
+      long now = clock.nanoTime();
+      othersSeen = true;
+      othersSeenAt = now;
+      keepWrite = false;
+      if (c.write) {
+        otherWriterSeen = true;
+        otherWriterSeenAt = now;
+        keepRead = false;
+      }
+    }
+  }
+
+  private boolean isOurs(String name) {
+    for (OwnNode n : nodes) {
+      if (n.path != null && n.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A kept node went unused for a whole window: the forecast was wrong, keep none for now. */
   private void keptInVain() {
-    reusePredicted = false;
+    keepWrite = false;
+    keepRead = false;
     stoppedUsing();
   }
 

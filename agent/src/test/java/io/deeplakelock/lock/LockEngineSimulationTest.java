@@ -246,6 +246,40 @@ class LockEngineSimulationTest {
     sim.quiesce();
   }
 
+  /**
+   * Adaptive lingering keeps no node on a path where another process was seen lately, even one
+   * granted with nobody ahead of it: the JVM would run many calls on it before it heard of the
+   * other process's next node (JVM balance).
+   */
+  @Test
+  void scriptedAdaptiveLingerKeepsNothingWhereAnotherProcessWasSeenLately() {
+    LockEngineSimulation sim = scripted(2, 1, -1);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    String path = LockEngineSimulation.datasetPath(0);
+    long timeout = 1000 * LockEngineSimulation.MS;
+    sim.startCall(b, 0, LockMode.WRITE, timeout, 1);
+    sim.settle();
+    sim.startCall(a, 0, LockMode.WRITE, timeout, 1); // a sees b's node
+    sim.settle();
+    end(sim, b);
+    end(sim, a);
+    sim.startCall(a, 0, LockMode.WRITE, timeout, 1); // soon after its last, nobody ahead
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+    end(sim, a);
+    assertTrue(sim.server.children(path).isEmpty(), "b was seen lately: not kept");
+    sim.advanceTime(LockEngine.OTHERS_QUIET_NANOS);
+    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
+    sim.settle();
+    end(sim, a);
+    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
+    sim.settle();
+    end(sim, a);
+    assertEquals(1, sim.server.children(path).size(), "nobody else lately: kept");
+    sim.quiesce();
+  }
+
   @Test
   void scriptedScheduleReportsAWriteNodeDeletedDuringItsCall() {
     Config config = new Config();
