@@ -500,18 +500,19 @@ public final class LockBenchmark {
                 .collect(Collectors.joining(" "))
             + ", the rest default");
     lines.add(
-        "variants: unguarded = no lock; agent = -javaagent, locks.linger 20ms, coalesce default"
-            + " (true); curator = Curator "
+        "variants: unguarded = no lock; default = -javaagent, no tuning keys (coalesce true,"
+            + " linger unset: adaptive); linger-20ms = -javaagent, locks.linger 20ms; curator ="
+            + " Curator "
             + curatorVersion()
             + " InterProcessReadWriteLock by hand (one per dataset path per JVM, shared by its"
-            + " threads, own client per JVM); agent-plain = -javaagent, coalesce: false, linger"
-            + " default (0)");
+            + " threads, own client per JVM); agent-plain = -javaagent, coalesce: false");
     lines.add(
         "  every lock: session timeout "
             + SESSION_TIMEOUT_MILLIS / 1000
             + " s, acquire timeout "
             + CuratorCalls.ACQUIRE_TIMEOUT_SECONDS
-            + " s, own lock root per variant (/bench-agent, /bench-curator, /bench-agent-plain)");
+            + " s, own lock root per variant (/bench-default, /bench-linger, /bench-curator,"
+            + " /bench-agent-plain)");
     if (agentCopy != null) {
       lines.add(
           "  agent jar "
