@@ -100,7 +100,8 @@ final class LockEngine {
      * Lingering adapts (the default): a node whose last call ended is kept only while this JVM's
      * own demand predicts reuse (a call on the path came less than a window after the previous one
      * stopped using a node, or while one was in use; a kept node unused for a whole window ends the
-     * forecast) and no other process is queued behind it. It is given up the moment one is, even
+     * forecast), no other process's conflicting node was seen on the path for {@link
+     * #OTHERS_QUIET_NANOS}, and none is queued behind it. It is given up the moment one is, even
      * while a local call still uses it (no grace period, unlike a fixed {@code linger}). A write
      * node that had to queue behind another process is not kept at all.
      */

@@ -149,20 +149,16 @@ class LockEngineSimulationTest {
     LockEngineSimulation sim = scripted(1, 1, -1);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     String path = LockEngineSimulation.datasetPath(0);
-    long timeout = 1000 * LockEngineSimulation.MS;
-    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
+    write(sim, a);
     end(sim, a);
     assertTrue(sim.server.children(path).isEmpty(), "the first call forecasts nothing");
     sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
-    Call second = sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
+    Call second = write(sim, a);
     end(sim, a);
     assertEquals(1, sim.server.children(path).size(), "a call soon after the last: kept");
     sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
     sim.runTimer();
-    Call third = sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
+    Call third = write(sim, a);
     assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
     assertEquals(second.hold.node.czxid, third.hold.node.czxid, "the same node, reused");
     end(sim, a);
@@ -171,8 +167,7 @@ class LockEngineSimulationTest {
     sim.settle();
     assertTrue(sim.server.children(path).isEmpty(), "given up after a whole window unused");
     sim.advanceTime(3 * LockEngine.ADAPTIVE_WINDOW_NANOS);
-    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
+    write(sim, a);
     end(sim, a);
     assertTrue(sim.server.children(path).isEmpty(), "kept in vain last time: not kept");
     sim.quiesce();
@@ -186,6 +181,15 @@ class LockEngineSimulationTest {
     config.foreign = 0;
     config.lingerNanos = lingerNanos;
     return LockEngineSimulation.scripted(config);
+  }
+
+  private static final long SECOND = 1000 * LockEngineSimulation.MS;
+
+  /** Starts a write call of {@code t} on dataset 0 and lets everything settle. */
+  private static Call write(LockEngineSimulation sim, LockEngineSimulation.SimThread t) {
+    Call call = sim.startCall(t, 0, LockMode.WRITE, SECOND, 1);
+    sim.settle();
+    return call;
   }
 
   /** Runs the thread's call to its end: the leave, and the wait for its outcome if PENDING. */
@@ -230,14 +234,10 @@ class LockEngineSimulationTest {
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     String path = LockEngineSimulation.datasetPath(0);
-    long timeout = 1000 * LockEngineSimulation.MS;
-    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
+    write(sim, a);
     end(sim, a);
-    sim.startCall(b, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
-    sim.startCall(a, 0, LockMode.WRITE, timeout, 1); // soon after its last: a forecasts reuse
-    sim.settle();
+    write(sim, b);
+    write(sim, a); // soon after its last: a forecasts reuse
     assertEquals(LockEngineSimulation.Phase.WAITING, a.phase);
     end(sim, b);
     assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
@@ -257,24 +257,18 @@ class LockEngineSimulationTest {
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     String path = LockEngineSimulation.datasetPath(0);
-    long timeout = 1000 * LockEngineSimulation.MS;
-    sim.startCall(b, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
-    sim.startCall(a, 0, LockMode.WRITE, timeout, 1); // a sees b's node
-    sim.settle();
+    write(sim, b);
+    write(sim, a); // a sees b's node
     end(sim, b);
     end(sim, a);
-    sim.startCall(a, 0, LockMode.WRITE, timeout, 1); // soon after its last, nobody ahead
-    sim.settle();
+    write(sim, a); // soon after its last, nobody ahead
     assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
     end(sim, a);
     assertTrue(sim.server.children(path).isEmpty(), "b was seen lately: not kept");
     sim.advanceTime(LockEngine.OTHERS_QUIET_NANOS);
-    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
+    write(sim, a);
     end(sim, a);
-    sim.startCall(a, 0, LockMode.WRITE, timeout, 1);
-    sim.settle();
+    write(sim, a);
     end(sim, a);
     assertEquals(1, sim.server.children(path).size(), "nobody else lately: kept");
     sim.quiesce();
