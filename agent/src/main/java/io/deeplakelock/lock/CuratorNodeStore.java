@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -139,22 +140,28 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
 
   @Override
   public void children(String lockPath, Runnable onChange, Reply<List<String>> reply) {
+    BackgroundCallback listed =
+        (c, event) -> {
+          int rc = event.getResultCode();
+          if (rc == KeeperException.Code.OK.intValue()) {
+            reply.done(Code.OK, event.getChildren(), null);
+          } else {
+            fail(reply, rc, lockPath);
+          }
+        };
     send(
         reply,
-        () ->
+        () -> {
+          if (onChange == null) {
+            client.getChildren().inBackground(listed).forPath(lockPath);
+          } else {
             client
                 .getChildren()
                 .usingWatcher(new ChangeWatcher(onChange))
-                .inBackground(
-                    (c, event) -> {
-                      int rc = event.getResultCode();
-                      if (rc == KeeperException.Code.OK.intValue()) {
-                        reply.done(Code.OK, event.getChildren(), null);
-                      } else {
-                        fail(reply, rc, lockPath);
-                      }
-                    })
-                .forPath(lockPath));
+                .inBackground(listed)
+                .forPath(lockPath);
+          }
+        });
   }
 
   @Override

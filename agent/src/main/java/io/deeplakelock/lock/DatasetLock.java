@@ -18,9 +18,10 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Coalescing</b> (the default). The reading threads of this JVM share one read node (a {@link
  * ReadShare}): joining it is a counter increment. Writers queue locally and only the head holds a
  * write node (a {@link WriteHandoff}), handed from writer to writer a bounded number of times while
- * another contender waits. With {@code linger}, a node whose last call left is kept that long for
- * the next local call and given up at once when another contender queues. Without coalescing every
- * outermost call queues a node of its own.
+ * another contender waits. A node whose last call left is kept for the next local call while this
+ * JVM's calls on the path come close together and no other process was seen there lately, and given
+ * up at once when another contender queues (adaptive lingering, the default; {@code linger} fixes
+ * the time instead). Without coalescing every outermost call queues a node of its own.
  *
  * <p><b>Reentrancy.</b> Tracked per thread in {@link CallFrames}: a thread that holds the write
  * lock may take it again or take the read lock; a thread that holds the read lock may take it

@@ -4,7 +4,9 @@ import io.deeplakelock.bridge.LockMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -38,11 +40,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>I5, liveness.</b> All state changes happen under {@link #mu} and end with {@link
  *       #dispatch} and a signal of {@link #changed}, so no wake-up is lost. An idle node is removed
  *       when the linger ends; once another contender queues behind a write node, this JVM keeps
- *       using it for at most the linger time ({@link #mayKeep}) and then hands it to at most {@link
- *       #MAX_PASSES_WHILE_CONTENDED} more local writers; a read share closes once a writer queues
- *       behind it.
+ *       using it for at most a fixed linger time (not at all with adaptive lingering, the default:
+ *       {@link #mayKeep}) and then hands it to at most {@link #MAX_PASSES_WHILE_CONTENDED} more
+ *       local writers; a read share closes once a writer queues behind it. Who hears what: a
+ *       waiting node watches only the node it waits for (the nearest conflicting contender ahead of
+ *       it, as Curator's and kazoo's waiters do) and lists the queue when that node goes or is
+ *       found gone ({@link #watchBlocker}); a node that calls may share or keep watches the queue
+ *       while nobody is queued behind it ({@link #wantsQueueWatch}), so the first contender's
+ *       arrival is heard, and stops once one is. One call's own node ({@code coalesce: false})
+ *       watches no queue at all.
  *   <li><b>I6, clean up.</b> Every node ends {@code GONE}: removed by us, or known gone. The path's
- *       children are watched only while this JVM has a node there, with one watcher object.
+ *       children are watched only while this JVM has a node there, with one watcher object; a
+ *       blocker is watched once per session, and every node watch ends with its node.
  * </ul>
  *
  * <p><b>One class on purpose.</b> It is long because it is the single owner of one lock path's
@@ -67,15 +76,46 @@ final class LockEngine {
    */
   static final int MAX_PASSES_WHILE_CONTENDED = 4;
 
+  /**
+   * The window of adaptive lingering (the default, {@code linger} unset): a node unused by this JVM
+   * for a whole window is given up, one used within it is kept for the next.
+   */
+  static final long ADAPTIVE_WINDOW_NANOS = 10_000_000L;
+
+  /**
+   * Adaptive lingering keeps nothing on a path where another process queued a conflicting node this
+   * recently: keeping only makes its next turn wait, and a JVM that reuses a node nobody was seen
+   * behind yet runs many calls before it hears of the next contender.
+   */
+  static final long OTHERS_QUIET_NANOS = 1_000_000_000L;
+
   /** How the engine shares nodes. */
   static final class Settings {
     final boolean coalesce;
+
+    /** How long an unused node is kept: the fixed linger, or the adaptive window. */
     final long lingerNanos;
+
+    /**
+     * Lingering adapts (the default): a node whose last call ended is kept only while this JVM's
+     * own demand predicts reuse (a call on the path came less than a window after the previous one
+     * stopped using a node, or while one was in use; a kept node unused for a whole window ends the
+     * forecast), no other process's conflicting node was seen on the path for {@link
+     * #OTHERS_QUIET_NANOS}, and none is queued behind it. It is given up the moment one is, even
+     * while a local call still uses it (no grace period, unlike a fixed {@code linger}). A write
+     * node that had to queue behind another process is not kept at all.
+     */
+    final boolean adaptive;
+
     final int stripes;
 
+    /**
+     * @param lingerNanos a fixed linger, 0 for none, or negative for adaptive lingering
+     */
     Settings(boolean coalesce, long lingerNanos, int stripes) {
       this.coalesce = coalesce;
-      this.lingerNanos = lingerNanos;
+      this.adaptive = lingerNanos < 0;
+      this.lingerNanos = adaptive ? ADAPTIVE_WINDOW_NANOS : lingerNanos;
       this.stripes = stripes;
     }
   }
@@ -110,6 +150,42 @@ final class LockEngine {
   private volatile ReadShare openRead; // the granted read share open to joiners (fast path)
   private long listingsSent;
   private boolean relistScheduled;
+
+  /** The queue watch is registered (the reply to a watched listing came, its event has not). */
+  private boolean queueWatchArmed;
+
+  /** The session the queue watch was registered in: a new session has none. */
+  private long queueWatchSession;
+
+  /** The number of the last listing sent with the queue watch. */
+  private long lastWatchedListing;
+
+  /**
+   * Adaptive lingering's forecast: this JVM will call again on the path within the window, and no
+   * other process's contender (for a write node) or writer (for a read node) was seen there lately,
+   * so a node whose last call ended is worth keeping. Written under {@link #mu}; read without it by
+   * a reader's leave.
+   */
+  private volatile boolean keepWrite;
+
+  private volatile boolean keepRead;
+
+  /** When a listing last showed another process's contender, and another process's writer. */
+  private long othersSeenAt;
+
+  private long otherWriterSeenAt;
+
+  private boolean othersSeen;
+  private boolean otherWriterSeen;
+
+  /** When this JVM last stopped using a node of the path: the start of a gap in its demand. */
+  private long unusedSince;
+
+  /** {@link #unusedSince} is set. */
+  private boolean stoppedBefore;
+
+  /** Nodes ahead of ours whose deletion we watch (each once), by path: the session of the watch. */
+  private final Map<String, Long> blockersWatched = new HashMap<>();
 
   LockEngine(
       String path,
@@ -165,6 +241,7 @@ final class LockEngine {
     Request r = new Request(mode, stripe, Thread.currentThread(), data);
     mu.lock();
     try {
+      forecast();
       if (!settings.coalesce) {
         OwnNode n = new OwnNode(mode, data);
         SoloNode solo = new SoloNode(n, r);
@@ -242,7 +319,9 @@ final class LockEngine {
       long left = s.exit(stripe);
       LockLoss out = s.node.outcome();
       // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
-      if (out == null && s.open && (left > 0 || settings.lingerNanos > 0 || s.anyHolder(stripe))) {
+      if (out == null
+          && s.open
+          && (left > 0 || keepsUnused(LockMode.READ) || s.anyHolder(stripe))) {
         return null;
       }
     }
@@ -290,13 +369,19 @@ final class LockEngine {
         pass(w, next);
         return;
       }
-      if (next == null && settings.lingerNanos > 0 && mayKeep(n)) {
+      // Adaptive lingering keeps no write node that had to queue behind another process: that
+      // process is likely to queue again, and would wait for the give-up.
+      if (next == null
+          && keepsUnused(LockMode.WRITE)
+          && mayKeep(n)
+          && !(settings.adaptive && n.waited)) {
         w.state = WriteHandoff.State.IDLE;
         w.idleSince = clock.nanoTime();
         scheduleCheck(w, keepLeft(w));
         return;
       }
     }
+    stoppedUsing();
     releaseWrite(w);
   }
 
@@ -429,12 +514,13 @@ final class LockEngine {
       if (n.phase == OwnNode.Phase.HELD && n.hold instanceof ReadShare) {
         ReadShare s = (ReadShare) n.hold;
         if (s.holders() != 0
-            || (s.open && settings.lingerNanos > 0 && n.trusted(store.liveSession()))) {
+            || (s.open && keepsUnused(LockMode.READ) && n.trusted(store.liveSession()))) {
           continue;
         }
         close(s);
         if (s.holders() == 0) { // a joiner that came in before the close keeps it
           release(n);
+          stoppedUsing();
         }
       }
     }
@@ -531,17 +617,48 @@ final class LockEngine {
     }
   }
 
-  /** Lists the path's children and watches them; the listing's number orders it after creates. */
+  /**
+   * Lists the path's children; the listing's number orders it after creates. It leaves the queue
+   * watch only while a node needs to learn of contenders behind it ({@link #wantsQueueWatch}): a
+   * waiting node learns its turn from the node it waits for ({@link #watchBlocker}).
+   */
   private long relist() {
     long seq = ++listingsSent;
-    send(() -> store.children(path, onWatch, (code, kids, detail) -> onChildren(seq, code, kids)));
+    boolean watch = wantsQueueWatch();
+    if (watch) {
+      lastWatchedListing = seq;
+    }
+    Runnable onChange = watch ? onWatch : null;
+    send(
+        () ->
+            store.children(
+                path, onChange, (code, kids, detail) -> onChildren(seq, watch, code, kids)));
     return seq;
+  }
+
+  /**
+   * Whether a node here must hear of every change of the queue: one that calls may share or keep
+   * and that has no contender behind it yet (held, or queued and not yet judged, since the listing
+   * that judges it may grant it). A node that waits watches its blocker instead, and one call's own
+   * node never needs to know who queues behind it.
+   */
+  private boolean wantsQueueWatch() {
+    for (OwnNode n : nodes) {
+      if (n.hold instanceof SoloNode || n.lost != null || n.suspect || n.contended) {
+        continue;
+      }
+      if (n.phase == OwnNode.Phase.HELD || (n.phase == OwnNode.Phase.QUEUED && n.blocker == null)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void watchFired() {
     mu.lock();
     try {
-      if (hasQueuedOrHeld()) {
+      queueWatchArmed = false;
+      if (wantsQueueWatch()) {
         relist();
       }
     } finally {
@@ -549,11 +666,73 @@ final class LockEngine {
     }
   }
 
-  private void onChildren(long seq, NodeStore.Code code, List<String> kids) {
+  /**
+   * Watches the deletion of the node {@code blocker} (a full path) that one of ours waits for, as
+   * Curator's waiter watches its predecessor; its deletion, or finding it gone, lists the queue
+   * again. One watch per blocker, however many of our nodes wait for it.
+   */
+  private void watchBlocker(String blocker) {
+    long live = store.liveSession();
+    Long watchedIn = blockersWatched.get(blocker);
+    if (watchedIn != null && watchedIn == live) {
+      return; // a watch of an earlier session is gone with it
+    }
+    blockersWatched.put(blocker, live);
+    send(
+        () ->
+            store.watchNode(
+                blocker,
+                () -> blockerGone(blocker),
+                (code, exists, detail) -> {
+                  if (code == NodeStore.Code.OK) {
+                    return; // watched: its deletion calls blockerGone
+                  }
+                  if (code == NodeStore.Code.NO_NODE) {
+                    blockerGone(blocker);
+                    return;
+                  }
+                  mu.lock();
+                  try {
+                    blockersWatched.remove(blocker);
+                    // Without a watch the waiter would hear nothing: look again later. (Connection
+                    // loss: onConnection also gives up the waiting nodes and lists again.)
+                    scheduleRelist();
+                  } finally {
+                    unlock();
+                  }
+                }));
+  }
+
+  /** A node ours waited for is gone (or was changed): the queue is read again. */
+  private void blockerGone(String blocker) {
+    mu.lock();
+    try {
+      blockersWatched.remove(blocker);
+      for (OwnNode n : new ArrayList<>(nodes)) {
+        if (blocker.equals(n.path)
+            && (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)) {
+          markLost(n, LockLoss.DELETED); // one of our own, gone while we did not remove it
+        }
+      }
+      if (hasQueued()) {
+        relist();
+      }
+      afterQueueChange();
+      dispatch();
+    } finally {
+      unlock();
+    }
+  }
+
+  private void onChildren(long seq, boolean watched, NodeStore.Code code, List<String> kids) {
     mu.lock();
     try {
       if (code == NodeStore.Code.CONNECTION_LOSS || code == NodeStore.Code.SESSION_EXPIRED) {
         return; // onConnection marks the nodes and lists again after reconnecting
+      }
+      if (watched && code == NodeStore.Code.OK) {
+        queueWatchArmed = true;
+        queueWatchSession = store.liveSession();
       }
       if (code != NodeStore.Code.OK && code != NodeStore.Code.NO_NODE) {
         distrustAll(); // no watch: a node could go unseen
@@ -568,6 +747,7 @@ final class LockEngine {
       if (queueListener != null) {
         queueListener.queue(path, queue);
       }
+      noteOthers(queue);
       for (OwnNode n : new ArrayList<>(nodes)) {
         if ((n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)
             && n.knownSince < seq) {
@@ -575,6 +755,11 @@ final class LockEngine {
         }
       }
       afterQueueChange();
+      // A node this unwatched listing granted, with nobody behind it yet: from now on it must hear
+      // of the next contender.
+      if (!queueWatchArmed && lastWatchedListing <= seq && wantsQueueWatch()) {
+        relist();
+      }
       dispatch();
     } finally {
       unlock();
@@ -614,6 +799,7 @@ final class LockEngine {
     if (n.phase == OwnNode.Phase.QUEUED) {
       if (blocker != null) {
         n.waited = true;
+        watchBlocker(path + "/" + blocker);
       } else if (n.suspect) {
         requeue(n); // never granted: its calls queue a fresh node
         release(n);
@@ -700,13 +886,80 @@ final class LockEngine {
     }
   }
 
+  /** Whether a node nobody here uses now is kept for the next local call (see the linger). */
+  private boolean keepsUnused(LockMode mode) {
+    return settings.lingerNanos > 0
+        && (!settings.adaptive || (mode == LockMode.WRITE ? keepWrite : keepRead));
+  }
+
+  /**
+   * Adaptive lingering's forecast, made as a call asks for the lock: reuse is likely while this JVM
+   * is using a node of the path now, or when it stopped using one less than a window ago.
+   */
+  private void forecast() {
+    if (!settings.adaptive) {
+      return;
+    }
+    boolean inUse =
+        (write != null && write.state == WriteHandoff.State.IN_USE)
+            || (openRead != null && openRead.holders() > 0);
+    long now = clock.nanoTime();
+    boolean demand = inUse || (stoppedBefore && now - unusedSince < settings.lingerNanos);
+    keepWrite = demand && !(othersSeen && now - othersSeenAt < OTHERS_QUIET_NANOS);
+    keepRead = demand && !(otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS);
+  }
+
+  /** Notes the contenders of other processes in a listing: no node is kept for a while. */
+  private void noteOthers(List<LockNodeName.Contender> queue) {
+    if (!settings.adaptive) {
+      return;
+    }
+    for (LockNodeName.Contender c : queue) {
+      if (isOurs(c.name)) {
+        continue;
+      }
+      long now = clock.nanoTime();
+      othersSeen = true;
+      othersSeenAt = now;
+      keepWrite = false;
+      if (c.write) {
+        otherWriterSeen = true;
+        otherWriterSeenAt = now;
+        keepRead = false;
+      }
+    }
+  }
+
+  private boolean isOurs(String name) {
+    for (OwnNode n : nodes) {
+      if (n.path != null && n.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A kept node went unused for a whole window: the forecast was wrong, keep none for now. */
+  private void keptInVain() {
+    keepWrite = false;
+    keepRead = false;
+    stoppedUsing();
+  }
+
+  /** This JVM stopped using a node of the path: a gap in its demand begins. */
+  private void stoppedUsing() {
+    unusedSince = clock.nanoTime();
+    stoppedBefore = true;
+  }
+
   /**
    * May this JVM keep using the node? Always while nobody queues behind it; once someone does while
-   * it is in use, for the linger time at most (0 without linger): a busy JVM finishes its burst,
-   * and the waiter's wait stays bounded.
+   * it is in use, for a fixed linger time at most (0 without linger, and with adaptive lingering):
+   * a busy JVM finishes its burst, and the waiter's wait stays bounded.
    */
   private boolean mayKeep(OwnNode n) {
-    return !n.contended || clock.nanoTime() - n.contendedSince < settings.lingerNanos;
+    return !n.contended
+        || (!settings.adaptive && clock.nanoTime() - n.contendedSince < settings.lingerNanos);
   }
 
   /** How much longer an idle write node may be kept: the linger, cut short by contention. */
@@ -714,7 +967,10 @@ final class LockEngine {
     long now = clock.nanoTime();
     long left = settings.lingerNanos - (now - w.idleSince);
     if (w.node.contended) {
-      left = Math.min(left, settings.lingerNanos - (now - w.node.contendedSince));
+      left =
+          settings.adaptive
+              ? 0 // another process waits: adaptive lingering gives the node up at once
+              : Math.min(left, settings.lingerNanos - (now - w.node.contendedSince));
     }
     return left;
   }
@@ -847,6 +1103,10 @@ final class LockEngine {
       if (live == 0) {
         distrustAll();
       } else {
+        if (live != queueWatchSession) {
+          queueWatchArmed = false; // a new session has none of the old one's watches
+        }
+        blockersWatched.values().removeIf(session -> session != live);
         boolean confirm = false;
         for (OwnNode n : new ArrayList<>(nodes)) {
           if (n.phase == OwnNode.Phase.CREATING || n.session == 0) {
@@ -997,6 +1257,9 @@ final class LockEngine {
         if (w.state == WriteHandoff.State.IDLE) {
           long left = keepLeft(w);
           if (left <= 0) {
+            if (!w.node.contended) {
+              keptInVain();
+            }
             releaseWrite(w);
           } else {
             scheduleCheck(w, left);
@@ -1010,6 +1273,7 @@ final class LockEngine {
             s.used = false;
             scheduleLinger(s);
           } else if (s.holders() == 0) {
+            keptInVain();
             close(s);
           } else {
             scheduleLinger(s);
@@ -1023,6 +1287,15 @@ final class LockEngine {
   }
 
   // ---- small helpers and status ------------------------------------------------------------
+
+  private boolean hasQueued() {
+    for (OwnNode n : nodes) {
+      if (n.phase == OwnNode.Phase.QUEUED) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private boolean hasQueuedOrHeld() {
     for (OwnNode n : nodes) {

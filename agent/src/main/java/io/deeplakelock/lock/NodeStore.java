@@ -76,16 +76,18 @@ interface NodeStore {
    * Lists the children of {@code lockPath} and leaves a one-shot watch on them: {@code onChange}
    * runs once, on the store's event thread, after the next change of the children (or the path's
    * deletion). Connection events do not trigger it; a watch survives a reconnection in the same
-   * session (the store re-registers it) and is gone with the session.
+   * session (the store re-registers it) and is gone with the session. A null {@code onChange} lists
+   * without a watch.
    */
   void children(String lockPath, Runnable onChange, Reply<List<String>> reply);
 
   /**
-   * Reads one of our nodes and leaves a one-shot watch on it: {@code onGone} runs once, on the
-   * store's event thread, when the node is deleted. Connection events do not trigger it; it
-   * survives a reconnection in the same session (and fires then if the node went meanwhile) and is
-   * gone with the session. OK (true): the node exists and is watched; NO_NODE: it is gone already,
-   * and no watch is left behind (a read, not an existence check, for that reason).
+   * Reads a node (one of ours, or one that ours waits for) and leaves a one-shot watch on it:
+   * {@code onGone} runs once, on the store's event thread, when the node is deleted. Connection
+   * events do not trigger it; it survives a reconnection in the same session (and fires then if the
+   * node went meanwhile) and is gone with the session. OK (true): the node exists and is watched;
+   * NO_NODE: it is gone already, and no watch is left behind (a read, not an existence check, for
+   * that reason).
    */
   void watchNode(String nodePath, Runnable onGone, Reply<Boolean> reply);
 

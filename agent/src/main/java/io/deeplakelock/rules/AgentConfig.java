@@ -9,6 +9,9 @@ import java.util.List;
  */
 public final class AgentConfig {
 
+  /** {@link #lingerMillis()} when {@code locks.linger} is unset: lingering adapts. */
+  public static final long ADAPTIVE_LINGER = -1;
+
   /** Which lock-node naming other clients on the same paths understand. */
   public enum Protocol implements Labelled {
     /**
@@ -109,8 +112,10 @@ public final class AgentConfig {
   }
 
   /**
-   * How long a write node is kept after the last local holder released it, for the next local call
-   * to reuse; 0 (the default) releases it at once. Ignored without {@link #coalesce()}.
+   * How long a node is kept after the last local holder released it, for the next local call to
+   * reuse: {@link #ADAPTIVE_LINGER} (the default, {@code linger} unset) keeps it while this JVM
+   * keeps using it and no other process waits for it; 0 releases it at once; a duration keeps it
+   * that long (cut short once another process waits). Ignored without {@link #coalesce()}.
    */
   public long lingerMillis() {
     return lingerMillis;

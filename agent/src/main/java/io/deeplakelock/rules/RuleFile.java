@@ -185,8 +185,14 @@ public final class RuleFile {
     return text;
   }
 
-  /** {@code locks.linger}: 0 (off) or a duration up to {@link #MAX_LINGER_MILLIS}. */
+  /**
+   * {@code locks.linger}: unset for adaptive lingering ({@link AgentConfig#ADAPTIVE_LINGER}), 0
+   * (off) or a fixed duration up to {@link #MAX_LINGER_MILLIS}.
+   */
   private long linger(Node node) {
+    if (node == null) {
+      return AgentConfig.ADAPTIVE_LINGER;
+    }
     String text = yaml.text(node);
     if (text == null || text.trim().equals("0")) {
       return 0;

@@ -109,6 +109,171 @@ class LockEngineSimulationTest {
     sim.quiesce();
   }
 
+  /**
+   * The holder's side of the watches: a JVM whose read node is in use hears of a writer of another
+   * JVM queuing behind it (its queue watch) and lets no new reader join, so the writer's wait ends.
+   */
+  @Test
+  void scriptedScheduleClosesAReadShareOnceAnotherJvmsWriterQueues() {
+    LockEngineSimulation sim = scripted(2, 2, 0);
+    LockEngineSimulation.SimThread a0 = sim.threads.get(0);
+    LockEngineSimulation.SimThread a1 = sim.threads.get(1);
+    LockEngineSimulation.SimThread b0 = sim.threads.get(2);
+    sim.startCall(a0, 0, LockMode.READ, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a0.phase);
+    sim.startCall(b0, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.WAITING, b0.phase, "b's writer queues behind a");
+    sim.startCall(a1, 0, LockMode.READ, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(
+        LockEngineSimulation.Phase.WAITING, a1.phase, "a's new reader queues behind b's writer");
+    sim.stepThread(a0);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, b0.phase);
+    sim.stepThread(b0);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a1.phase);
+    sim.stepThread(a1);
+    sim.quiesce();
+  }
+
+  /**
+   * Adaptive lingering keeps a write node nobody else waits for while this JVM's own calls come
+   * close together, and gives it up once a whole window passed unused; a call that nothing
+   * announced (the first, or one long after the last) keeps nothing.
+   */
+  @Test
+  void scriptedAdaptiveLingerKeepsAnUncontendedWriteNodeWhileCallsComeCloseTogether() {
+    LockEngineSimulation sim = scripted(1, 1, -1);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    String path = LockEngineSimulation.datasetPath(0);
+    write(sim, a);
+    end(sim, a);
+    assertTrue(sim.server.children(path).isEmpty(), "the first call forecasts nothing");
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
+    Call second = write(sim, a);
+    end(sim, a);
+    assertEquals(1, sim.server.children(path).size(), "a call soon after the last: kept");
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
+    sim.runTimer();
+    Call third = write(sim, a);
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+    assertEquals(second.hold.node.czxid, third.hold.node.czxid, "the same node, reused");
+    end(sim, a);
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS);
+    sim.runTimer();
+    sim.settle();
+    assertTrue(sim.server.children(path).isEmpty(), "given up after a whole window unused");
+    sim.advanceTime(3 * LockEngine.ADAPTIVE_WINDOW_NANOS);
+    write(sim, a);
+    end(sim, a);
+    assertTrue(sim.server.children(path).isEmpty(), "kept in vain last time: not kept");
+    sim.quiesce();
+  }
+
+  /** A scripted schedule without foreign contenders; {@code lingerNanos} -1 is adaptive. */
+  private static LockEngineSimulation scripted(int jvms, int threads, long lingerNanos) {
+    Config config = new Config();
+    config.jvms = jvms;
+    config.threadsPerJvm = threads;
+    config.foreign = 0;
+    config.lingerNanos = lingerNanos;
+    return LockEngineSimulation.scripted(config);
+  }
+
+  private static final long SECOND = 1000 * LockEngineSimulation.MS;
+
+  /** Starts a write call of {@code t} on dataset 0 and lets everything settle. */
+  private static Call write(LockEngineSimulation sim, LockEngineSimulation.SimThread t) {
+    Call call = sim.startCall(t, 0, LockMode.WRITE, SECOND, 1);
+    sim.settle();
+    return call;
+  }
+
+  /** Runs the thread's call to its end: the leave, and the wait for its outcome if PENDING. */
+  private static void end(LockEngineSimulation sim, LockEngineSimulation.SimThread t) {
+    sim.stepThread(t);
+    sim.settle();
+    if (t.phase != LockEngineSimulation.Phase.IDLE) {
+      sim.stepThread(t);
+      sim.settle();
+    }
+    assertEquals(LockEngineSimulation.Phase.IDLE, t.phase);
+  }
+
+  /**
+   * Adaptive lingering gives a write node up the moment another process queues behind it: the call
+   * that ends under it removes it at once, where a fixed linger would keep it for a while.
+   */
+  @Test
+  void scriptedAdaptiveLingerGivesUpAContendedWriteNodeAtOnce() {
+    LockEngineSimulation sim = scripted(2, 1, -1);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    sim.startCall(a, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    sim.startCall(b, 0, LockMode.WRITE, 1000 * LockEngineSimulation.MS, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.WAITING, b.phase);
+    sim.stepThread(a);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, b.phase, "no time passed: not kept");
+    sim.stepThread(b);
+    sim.quiesce();
+  }
+
+  /**
+   * Adaptive lingering keeps no write node that had to wait for another process's node, even when
+   * this JVM's calls come close together: JVM balance where one writer per JVM takes turns.
+   */
+  @Test
+  void scriptedAdaptiveLingerKeepsNoWriteNodeThatWaitedForAnotherProcess() {
+    LockEngineSimulation sim = scripted(2, 1, -1);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    String path = LockEngineSimulation.datasetPath(0);
+    write(sim, a);
+    end(sim, a);
+    write(sim, b);
+    write(sim, a); // soon after its last: a forecasts reuse
+    assertEquals(LockEngineSimulation.Phase.WAITING, a.phase);
+    end(sim, b);
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+    end(sim, a);
+    assertTrue(sim.server.children(path).isEmpty(), "a's node waited for b's: not kept");
+    sim.quiesce();
+  }
+
+  /**
+   * Adaptive lingering keeps no node on a path where another process was seen lately, even one
+   * granted with nobody ahead of it: the JVM would run many calls on it before it heard of the
+   * other process's next node (JVM balance).
+   */
+  @Test
+  void scriptedAdaptiveLingerKeepsNothingWhereAnotherProcessWasSeenLately() {
+    LockEngineSimulation sim = scripted(2, 1, -1);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    String path = LockEngineSimulation.datasetPath(0);
+    write(sim, b);
+    write(sim, a); // a sees b's node
+    end(sim, b);
+    end(sim, a);
+    write(sim, a); // soon after its last, nobody ahead
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+    end(sim, a);
+    assertTrue(sim.server.children(path).isEmpty(), "b was seen lately: not kept");
+    sim.advanceTime(LockEngine.OTHERS_QUIET_NANOS);
+    write(sim, a);
+    end(sim, a);
+    write(sim, a);
+    end(sim, a);
+    assertEquals(1, sim.server.children(path).size(), "nobody else lately: kept");
+    sim.quiesce();
+  }
+
   @Test
   void scriptedScheduleReportsAWriteNodeDeletedDuringItsCall() {
     Config config = new Config();

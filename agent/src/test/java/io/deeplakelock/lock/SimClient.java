@@ -101,6 +101,9 @@ final class SimClient implements NodeStore {
     final Object value;
     final String detail;
 
+    /** Its read's watch is registered on the client already (see {@link #registerWatch}). */
+    boolean watchRegistered;
+
     ReplyDelivery(long zxid, Request request, Code code, Object value, String detail) {
       super(zxid);
       this.request = request;
@@ -376,7 +379,9 @@ final class SimClient implements NodeStore {
             return;
           }
           request.applied = true;
-          parent.watchers.add(this);
+          if (request.watch != null) {
+            parent.watchers.add(this);
+          }
           List<String> names = new ArrayList<>(parent.children.keySet());
           Collections.shuffle(names, server.random);
           reply(request, Code.OK, names, null);
@@ -460,6 +465,15 @@ final class SimClient implements NodeStore {
     return set == null ? 0 : set.size();
   }
 
+  /** The runnables registered for node watches on this client, over all paths. */
+  int nodeWatchCount() {
+    int count = 0;
+    for (LinkedHashSet<Runnable> set : nodeWatches.values()) {
+      count += set.size();
+    }
+    return count;
+  }
+
   // ---- connection faults ---------------------------------------------------------------------
 
   /**
@@ -484,6 +498,11 @@ final class SimClient implements NodeStore {
     for (Delivery d : outbound) {
       if (index++ < Math.min(received, sent) || d.local()) {
         kept.add(d);
+        if (d instanceof ReplyDelivery) {
+          // ZooKeeper's client registers a read's watch when the reply comes off the socket, not
+          // when its callback runs: a reconnection re-registers it even if not delivered yet.
+          registerWatch((ReplyDelivery) d);
+        }
         if (d.zxid > lastZxid) {
           lastZxid = d.zxid;
         }
@@ -605,6 +624,20 @@ final class SimClient implements NodeStore {
     parked.clear();
   }
 
+  /** Registers the watch a successful read left, once (a listing without a watch leaves none). */
+  private void registerWatch(ReplyDelivery d) {
+    Request request = d.request;
+    if (d.code != Code.OK || request.watch == null || d.watchRegistered) {
+      return;
+    }
+    d.watchRegistered = true;
+    if (request.kind == Kind.CHILDREN) {
+      childWatches.computeIfAbsent(request.path, p -> new LinkedHashSet<>()).add(request.watch);
+    } else if (request.kind == Kind.NODE) {
+      nodeWatches.computeIfAbsent(request.path, p -> new LinkedHashSet<>()).add(request.watch);
+    }
+  }
+
   // ---- signs of loss -------------------------------------------------------------------------
 
   /** The first sign of loss of {@code nodePath} delivered to the engine, or null. */
@@ -620,7 +653,7 @@ final class SimClient implements NodeStore {
       known.put(k.path, k);
       undeleted.computeIfAbsent(request.path, p -> new HashMap<>()).put(k.path, k);
     } else if (d.code == Code.OK && request.kind == Kind.CHILDREN) {
-      childWatches.computeIfAbsent(request.path, p -> new LinkedHashSet<>()).add(request.watch);
+      registerWatch(d);
       Map<String, Known> mine = undeleted.get(request.path);
       if (mine != null && !mine.isEmpty()) {
         @SuppressWarnings("unchecked")
@@ -635,7 +668,7 @@ final class SimClient implements NodeStore {
         }
       }
     } else if (d.code == Code.OK && request.kind == Kind.NODE) {
-      nodeWatches.computeIfAbsent(request.path, p -> new LinkedHashSet<>()).add(request.watch);
+      registerWatch(d);
     } else if (d.code == Code.NO_NODE && request.kind == Kind.NODE) {
       Known k = known.get(request.path);
       if (k != null) {

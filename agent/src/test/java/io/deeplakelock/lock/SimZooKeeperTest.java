@@ -88,6 +88,24 @@ class SimZooKeeperTest {
   }
 
   @Test
+  void listingWithoutAWatchLeavesNoneAndANodeWatchFiresOnItsDeletion() {
+    create(a, LockMode.WRITE);
+    settle();
+    String first = server.children(PATH).get(0).path;
+    b.children(PATH, null, (c, v, d) -> log.add("b listed " + v.size()));
+    b.watchNode(first, watch("b's predecessor"), (c, v, d) -> log.add("b watches " + c));
+    settle();
+    assertEquals(0, b.watchCount(PATH));
+    create(a, LockMode.READ);
+    settle();
+    assertEquals(List.of("b listed 1", "b watches OK"), log, "no children watch fired");
+    server.deleteNode(server.node(first), "test");
+    settle();
+    assertEquals(List.of("b listed 1", "b watches OK", "b's predecessor fired"), log);
+    assertEquals(0, b.nodeWatchCount(), "a node watch fires once");
+  }
+
+  @Test
   void watchFiresOnceBeforeLaterRepliesAndDeduplicatesItsRunnable() {
     Runnable w = watch("a");
     a.children(PATH, w, (c, v, d) -> log.add("a listed " + c));

@@ -229,10 +229,10 @@ class RuleFileTest extends RuleFileFixture {
   }
 
   @Test
-  void coalescingIsOnAndLingerOffByDefault() throws RuleFileException {
+  void coalescingIsOnAndLingerAdaptiveByDefault() throws RuleFileException {
     AgentConfig config = parse(MINIMAL);
     assertTrue(config.coalesce());
-    assertEquals(0, config.lingerMillis());
+    assertEquals(AgentConfig.ADAPTIVE_LINGER, config.lingerMillis());
   }
 
   @Test

@@ -500,18 +500,19 @@ public final class LockBenchmark {
                 .collect(Collectors.joining(" "))
             + ", the rest default");
     lines.add(
-        "variants: unguarded = no lock; agent = -javaagent, locks.linger 20ms, coalesce default"
-            + " (true); curator = Curator "
+        "variants: unguarded = no lock; default = -javaagent, no tuning keys (coalesce true,"
+            + " linger unset: adaptive); linger-20ms = -javaagent, locks.linger 20ms; curator ="
+            + " Curator "
             + curatorVersion()
             + " InterProcessReadWriteLock by hand (one per dataset path per JVM, shared by its"
-            + " threads, own client per JVM); agent-plain = -javaagent, coalesce: false, linger"
-            + " default (0)");
+            + " threads, own client per JVM); agent-plain = -javaagent, coalesce: false");
     lines.add(
         "  every lock: session timeout "
             + SESSION_TIMEOUT_MILLIS / 1000
             + " s, acquire timeout "
             + CuratorCalls.ACQUIRE_TIMEOUT_SECONDS
-            + " s, own lock root per variant (/bench-agent, /bench-curator, /bench-agent-plain)");
+            + " s, own lock root per variant (/bench-default, /bench-linger, /bench-curator,"
+            + " /bench-agent-plain)");
     if (agentCopy != null) {
       lines.add(
           "  agent jar "
@@ -642,6 +643,13 @@ public final class LockBenchmark {
     int recordCapacity = 200_000;
     List<Cell> cells;
 
+    /** Filters of the grid (null: all): write percentages, threads, JVMs, datasets. */
+    List<Integer> mixes;
+
+    List<Integer> threads;
+    List<Integer> jvms;
+    List<Integer> datasets;
+
     static Options parse(String[] args) {
       Options o = new Options();
       Map<String, String> given = new LinkedHashMap<>();
@@ -666,14 +674,43 @@ public final class LockBenchmark {
             case "--measure-ms" -> o.measureNanos = TimeUnit.MILLISECONDS.toNanos(positive(value));
             case "--work-us" -> o.workNanos = Math.round(Double.parseDouble(value) * 1000);
             case "--record" -> o.recordCapacity = positive(value);
+            case "--mixes" -> o.mixes = numbers(value);
+            case "--threads" -> o.threads = numbers(value);
+            case "--jvms" -> o.jvms = numbers(value);
+            case "--datasets" -> o.datasets = numbers(value);
             default -> throw new IllegalArgumentException("unknown option: " + e.getKey());
           }
         }
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("not a number: " + e.getMessage(), e);
       }
-      o.cells = o.quick ? Cell.quick() : Cell.fullGrid();
+      o.cells = new ArrayList<>();
+      for (Cell cell : o.quick ? Cell.quick() : Cell.fullGrid()) {
+        if (o.selects(cell)) {
+          o.cells.add(cell);
+        }
+      }
+      if (o.cells.isEmpty()) {
+        throw new IllegalArgumentException("--mixes/--threads/--jvms/--datasets select no cell");
+      }
       return o;
+    }
+
+    /** Whether {@code cell} passes the --mixes, --threads, --jvms and --datasets filters. */
+    private boolean selects(Cell cell) {
+      return (mixes == null || mixes.contains(cell.writePercent()))
+          && (threads == null || threads.contains(cell.threads()))
+          && (jvms == null || jvms.contains(cell.jvms()))
+          && (datasets == null || datasets.contains(cell.datasets()));
+    }
+
+    /** A comma-separated list of numbers. */
+    private static List<Integer> numbers(String value) {
+      List<Integer> out = new ArrayList<>();
+      for (String part : value.split(",")) {
+        out.add(Integer.parseInt(part.trim()));
+      }
+      return out;
     }
 
     private static int positive(String value) {

@@ -3,7 +3,10 @@ package io.deeplakelock.testapp.bench;
 /** One way of locking the workload; the benchmark's columns, in this order. */
 enum Variant {
   UNGUARDED("unguarded", false, null, ""),
-  AGENT("agent", true, "/bench-agent", "  linger: 20ms\n"),
+  /** The rules file as a user writes it: no tuning keys (coalescing on, linger unset). */
+  DEFAULT("default", true, "/bench-default", ""),
+  /** An explicit linger override. */
+  LINGER("linger-20ms", true, "/bench-linger", "  linger: 20ms\n"),
   CURATOR("curator", false, "/bench-curator", ""),
   AGENT_PLAIN("agent-plain", true, "/bench-agent-plain", "  coalesce: false\n");
 
