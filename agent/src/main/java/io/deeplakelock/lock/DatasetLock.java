@@ -210,19 +210,17 @@ public final class DatasetLock {
   }
 
   /**
-   * Retires this lock if it is idle: no call holds or waits for it and this JVM keeps no node on
-   * its path. Decided under the engine's lock, with which {@link #acquireSlow} checks {@link
-   * #retired} and queues its request, so the two cannot cross. Called by {@link LockTable} only.
+   * Retires this lock if it is idle: no call holds or waits for it and this JVM has no node on its
+   * path in any phase ({@link LockEngine#idle}). Decided under the engine's lock, with which {@link
+   * #acquireSlow} checks {@link #retired} and queues its request, so the two cannot cross. Called
+   * by {@link LockTable} only.
    *
    * @return true when the lock is now retired
    */
   boolean retireIfIdle() {
     engine.mu.lock();
     try {
-      if (!retired
-          && engine.callsHolding() == 0
-          && engine.holders().isEmpty()
-          && engine.waiters().isEmpty()) {
+      if (!retired && engine.idle()) {
         retired = true;
       }
       return retired;

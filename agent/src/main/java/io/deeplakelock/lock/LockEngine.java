@@ -1407,6 +1407,21 @@ final class LockEngine {
     }
   }
 
+  /**
+   * True when this engine has nothing left to do: no node in any phase (a node still being created,
+   * waiting, kept or removed counts) and no call waiting. Only such an engine may be dropped by
+   * {@link LockTable}: it receives no connection event once dropped, and a node still on its way
+   * out would otherwise miss the reconnection that finishes its removal.
+   */
+  boolean idle() {
+    mu.lock();
+    try {
+      return nodes.isEmpty() && waiters().isEmpty();
+    } finally {
+      unlock();
+    }
+  }
+
   /** Calls holding the lock now (each reader of a share, the write node's owner, solo holders). */
   int callsHolding() {
     mu.lock();

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * Bounded: once it holds more than {@code capacity} locks, locks that are idle and were not looked
  * up since the previous sweep are evicted.
  *
- * <p><b>Invariants</b> (tested by {@code LockTableTest}):
+ * <p><b>Invariants</b> (tested by {@code LockTableIT}):
  *
  * <ul>
  *   <li><b>T1, one live lock per path.</b> {@link #byPath} maps a path to at most one lock that is
@@ -25,9 +25,11 @@ import java.util.function.Function;
  *       retired lock hands every call to the path's current lock ({@link DatasetLock#enter}). So
  *       two threads of this JVM never run under two lock objects of one path at once.
  *   <li><b>T2, only idle locks go.</b> A lock is retired only when, under its engine's lock, no
- *       call holds it or waits for it and this JVM keeps no node on its path (held, shared, handed
- *       on or lingering): {@link DatasetLock#retireIfIdle}. A call that found the lock before and
- *       queues after finds it retired under that same lock, and goes to the current one.
+ *       call holds it or waits for it and this JVM has no node on its path in any phase (being
+ *       created, waiting, held, shared, handed on, lingering or being removed): {@link
+ *       DatasetLock#retireIfIdle}, {@link LockEngine#idle}. A dropped engine hears no connection
+ *       event, so a node on its way out must not be left with it. A call that found the lock before
+ *       and queues after finds it retired under that same lock, and goes to the current one.
  *   <li><b>T3, bounded.</b> After a sweep the table holds at most {@code capacity} locks plus the
  *       ones in use (and the one just made); a sweep runs whenever it grew by {@code capacity / 4}
  *       since the last one and holds more than {@code capacity}, so it never holds more than {@code

@@ -214,6 +214,8 @@ class ForeignLoaderIT {
       token(read, "SEARCHED \\[a, lock=read", lockPath);
 
       // Contended: while another process holds the write lock, the guarded body must not run.
+      // Adaptive lingering (the default) may keep the read node up to a window after the call.
+      awaitChildren(lockPath, 0, service);
       String holder = holdWriteLock(lockPath);
       setMarker(marker, "held");
       service.send("append c");

@@ -46,8 +46,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Unit tests for {@link DatasetLock} with one node per call (coalescing off), against an in-process
- * ZooKeeper server.
+ * Integration tests (against a ZooKeeper of their own) for {@link DatasetLock} with one node per
+ * call (coalescing off), against an in-process ZooKeeper server.
  */
 @Unshaded
 class DatasetLockIT {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.deeplakelock.Unshaded;
+import io.deeplakelock.bridge.LockLostException;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.rules.LockPolicy;
 import io.deeplakelock.rules.RuleFile;
@@ -32,10 +34,12 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
- * Unit tests for {@link LockTable}'s invariants through {@link LockService}: bounded (T3), only
- * idle locks evicted (T2), one live lock per path however callers race with eviction (T1).
+ * Integration tests (against a ZooKeeper of their own) for {@link LockTable}'s invariants through
+ * {@link LockService}: bounded (T3), only idle locks evicted (T2), one live lock per path however
+ * callers race with eviction (T1).
  */
-class LockTableTest {
+@Unshaded
+class LockTableIT {
 
   private static final int CAPACITY = 8;
   private static final long WAIT_SECONDS = LockHolder.WAIT_SECONDS;
@@ -152,6 +156,31 @@ class LockTableTest {
    * threads may ever run under conflicting locks of one path, and no path may have two live lock
    * objects.
    */
+  @Test
+  void aLockWhoseNodeIsStillOnItsWayOutIsNotEvicted() throws Exception {
+    LockService service = start("0ms");
+    DatasetLock leaving = service.lock(path("leaving"));
+    HeldLock held = leaving.acquire(call(LockMode.WRITE));
+    server.stop(); // the delete of the released node cannot be answered until ZooKeeper is back
+    try {
+      try {
+        held.close(); // waits at most the connection timeout, then reports the outcome unknown
+      } catch (LockLostException expected) {
+        // the node's fate is unconfirmed while ZooKeeper is away: that is not what is tested here
+      }
+      assertTrue(leaving.holders().isEmpty() && leaving.waiters().isEmpty(), "no call uses it");
+
+      for (int i = 0; i < 10 * CAPACITY; i++) {
+        service.lock(path("idle-" + i)); // never used: idle at once; sweeps run
+      }
+
+      assertFalse(leaving.retired(), "its node is not gone yet: the lock must stay to see it go");
+      assertSame(leaving, service.lock(path("leaving")));
+    } finally {
+      server.restart();
+    }
+  }
+
   @Test
   @SuppressWarnings("try")
   void exclusionHoldsWhileLocksAreEvictedUnderConcurrency() throws Exception {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.Unshaded;
 import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.DatasetLocks;
 import io.deeplakelock.bridge.HeldLockInfo;
@@ -33,10 +34,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Unit tests for {@link GuardedCalls} behind the advice {@link GuardTransformer} chooses per rule:
- * a class woven by the agent's own transformer, calls locking through a real lock service.
+ * Integration tests (against a ZooKeeper of their own) for {@link GuardedCalls} behind the advice
+ * {@link GuardTransformer} chooses per rule: a class woven by the agent's own transformer, calls
+ * locking through a real lock service.
  */
-class GuardedCallsTest {
+@Unshaded
+class GuardedCallsIT {
 
   private static final Path WORKING_DIRECTORY = Paths.get("/");
 
@@ -112,11 +115,11 @@ class GuardedCallsTest {
             .transform(
                 new ByteBuddy().redefine(Store.class),
                 TypeDescription.ForLoadedType.of(Store.class),
-                GuardedCallsTest.class.getClassLoader(),
+                GuardedCallsIT.class.getClassLoader(),
                 null,
                 null)
             .make()
-            .load(GuardedCallsTest.class.getClassLoader(), ClassLoadingStrategy.Default.CHILD_FIRST)
+            .load(GuardedCallsIT.class.getClassLoader(), ClassLoadingStrategy.Default.CHILD_FIRST)
             .getLoaded();
     assertEquals(5, transformer.instrumentedMethods());
   }

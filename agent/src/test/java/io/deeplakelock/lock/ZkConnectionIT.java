@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.Unshaded;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.bridge.LockTimeoutException;
 import io.deeplakelock.rules.AgentConfig;
@@ -30,10 +31,11 @@ import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 
 /**
- * Unit tests for {@link ZkConnection}: starting off the caller's thread, and how long closing it
- * keeps the caller (the JVM's exit).
+ * Integration tests (against a ZooKeeper of their own) for {@link ZkConnection}: starting off the
+ * caller's thread, and how long closing it keeps the caller (the JVM's exit).
  */
-class ZkConnectionTest {
+@Unshaded
+class ZkConnectionIT {
 
   private static final long WAIT_SECONDS = 30;
 
