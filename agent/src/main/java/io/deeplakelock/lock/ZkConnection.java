@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * (a SASL login that found no JAAS section, credentials the server refused), ZooKeeper itself
  * carries on unauthenticated; the agent then refuses every lock with the reason, rather than create
  * nodes as an identity nobody configured.
+ *
+ * <p><b>Why one class of over 400 lines.</b> It has one job, the agent's one ZooKeeper client, and
+ * its three parts share the client's state: the start/close phases decide which handle's events may
+ * set the live session, and an authentication failure ends that session for the engines. Split, the
+ * phase and the session would need a lock between them that one class does not.
  */
 final class ZkConnection implements AutoCloseable {
 
