@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.deeplakelock.Unshaded;
 import io.deeplakelock.bridge.LockLostException;
@@ -406,12 +405,6 @@ class CoalescingIT {
 
   /** Polls a condition that no event announces (state inside the lock), with a deadline. */
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("condition not reached in " + WAIT_SECONDS + " s");
-      }
-      Thread.sleep(5);
-    }
+    LockNodes.awaitTrue("condition not reached in " + WAIT_SECONDS + " s", condition);
   }
 }

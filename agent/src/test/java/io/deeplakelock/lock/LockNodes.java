@@ -7,12 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 
-/** What the lock tests see of a lock path in ZooKeeper, through a client of their own. */
+/**
+ * What the lock tests see of a lock path in ZooKeeper, through a client of their own, and of an
+ * engine's state that no event announces.
+ */
 final class LockNodes {
 
   private LockNodes() {}
@@ -69,5 +73,19 @@ final class LockNodes {
             victim.getSessionPasswd());
     assertTrue(connected.await(LockHolder.WAIT_SECONDS, TimeUnit.SECONDS));
     thief.close();
+  }
+
+  /**
+   * Polls a condition that no event announces (state inside the lock), with a deadline, and fails
+   * with {@code what} if it is not reached in {@link LockHolder#WAIT_SECONDS}.
+   */
+  static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LockHolder.WAIT_SECONDS);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail(what);
+      }
+      Thread.sleep(5);
+    }
   }
 }

@@ -105,11 +105,8 @@ class LockTableIT {
     DatasetLock queued = service.lock(path("queued"));
     hold(other.lock(path("queued")), "other-jvm");
     LockHolder waiter = hold(queued, "waiter", false);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (queued.waiters().isEmpty()) { // no event announces it: the engine's state is polled
-      assertTrue(System.nanoTime() < deadline, "the waiter never queued");
-      Thread.sleep(5);
-    }
+    // No event announces it: the engine's state is polled, bounded.
+    LockNodes.awaitTrue("the waiter never queued", () -> !queued.waiters().isEmpty());
     DatasetLock kept = service.lock(path("kept"));
     kept.acquire(call(LockMode.WRITE)).close();
     assertFalse(kept.holders().isEmpty(), "linger keeps the node");
