@@ -77,10 +77,19 @@ final class LockEngine {
   static final int MAX_PASSES_WHILE_CONTENDED = 4;
 
   /**
-   * The window of adaptive lingering (the default, {@code linger} unset): a node unused by this JVM
-   * for a whole window is given up, one used within it is kept for the next.
+   * The shortest window of adaptive lingering (the default, {@code linger} unset): a node unused by
+   * this JVM for a whole window is given up, one used within it is kept for the next. The window
+   * follows this JVM's own pace on the path ({@link #forecast}): twice its typical interval between
+   * calls there, never shorter than this.
    */
   static final long ADAPTIVE_WINDOW_NANOS = 10_000_000L;
+
+  /**
+   * The longest window of adaptive lingering: a JVM that calls on a path less often than every half
+   * second keeps no node there between calls, so an idle service holds no node for long and the
+   * lock table can drop its lock.
+   */
+  static final long MAX_ADAPTIVE_WINDOW_NANOS = 1_000_000_000L;
 
   /**
    * Adaptive lingering keeps nothing on a path where another process queued a conflicting node this
@@ -93,7 +102,7 @@ final class LockEngine {
   static final class Settings {
     final boolean coalesce;
 
-    /** How long an unused node is kept: the fixed linger, or the adaptive window. */
+    /** How long an unused node is kept: the fixed linger, or the shortest adaptive window. */
     final long lingerNanos;
 
     /**
@@ -178,6 +187,24 @@ final class LockEngine {
   private boolean othersSeen;
   private boolean otherWriterSeen;
 
+  /**
+   * How long a node unused by this JVM is kept: the fixed linger, or adaptive lingering's window,
+   * twice {@link #typicalGap} within [{@link #ADAPTIVE_WINDOW_NANOS}, {@link
+   * #MAX_ADAPTIVE_WINDOW_NANOS}].
+   */
+  private long window;
+
+  /**
+   * This JVM's typical interval between requests on the path (a moving average, each new interval
+   * weighing a quarter); negative before the second request.
+   */
+  private long typicalGap = -1;
+
+  /** When this JVM last asked for the lock on the path ({@link #request}), and whether it has. */
+  private long lastRequestAt;
+
+  private boolean requestedBefore;
+
   /** When this JVM last stopped using a node of the path: the start of a gap in its demand. */
   private long unusedSince;
 
@@ -198,6 +225,7 @@ final class LockEngine {
     this.store = store;
     this.clock = clock;
     this.settings = settings;
+    this.window = settings.lingerNanos;
     this.stats = stats;
     this.queueListener = queueListener;
   }
@@ -894,17 +922,26 @@ final class LockEngine {
 
   /**
    * Adaptive lingering's forecast, made as a call asks for the lock: reuse is likely while this JVM
-   * is using a node of the path now, or when it stopped using one less than a window ago.
+   * is using a node of the path now, or when it stopped using one less than a window ago. The
+   * window follows this JVM's pace on the path: a service that calls on each of 100 datasets every
+   * 100 ms keeps its nodes as one that calls on a single dataset every millisecond does.
    */
   private void forecast() {
     if (!settings.adaptive) {
       return;
     }
+    long now = clock.nanoTime();
+    if (requestedBefore) {
+      long gap = now - lastRequestAt;
+      typicalGap = typicalGap < 0 ? gap : typicalGap + (gap - typicalGap) / 4;
+      window = Math.max(ADAPTIVE_WINDOW_NANOS, Math.min(MAX_ADAPTIVE_WINDOW_NANOS, 2 * typicalGap));
+    }
+    lastRequestAt = now;
+    requestedBefore = true;
     boolean inUse =
         (write != null && write.state == WriteHandoff.State.IN_USE)
             || (openRead != null && openRead.holders() > 0);
-    long now = clock.nanoTime();
-    boolean demand = inUse || (stoppedBefore && now - unusedSince < settings.lingerNanos);
+    boolean demand = inUse || (stoppedBefore && now - unusedSince < window);
     keepWrite = demand && !(othersSeen && now - othersSeenAt < OTHERS_QUIET_NANOS);
     keepRead = demand && !(otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS);
   }
@@ -965,7 +1002,7 @@ final class LockEngine {
   /** How much longer an idle write node may be kept: the linger, cut short by contention. */
   private long keepLeft(WriteHandoff w) {
     long now = clock.nanoTime();
-    long left = settings.lingerNanos - (now - w.idleSince);
+    long left = window - (now - w.idleSince);
     if (w.node.contended) {
       left =
           settings.adaptive
@@ -1226,7 +1263,7 @@ final class LockEngine {
   private void scheduleLinger(ReadShare s) {
     if (!s.lingerScheduled) {
       s.lingerScheduled = true;
-      clock.schedule(() -> lingerCheck(s, 0), settings.lingerNanos);
+      clock.schedule(() -> lingerCheck(s, 0), window);
     }
   }
 

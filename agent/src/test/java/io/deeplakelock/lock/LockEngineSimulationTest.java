@@ -173,6 +173,63 @@ class LockEngineSimulationTest {
     sim.quiesce();
   }
 
+  /**
+   * Adaptive lingering's window follows this JVM's pace on the path: calls 100 ms apart (ten times
+   * the shortest window, as a service calling on each of 100 datasets in turn makes them) keep
+   * their node from the second call on, and a JVM that goes quiet for two windows at that pace
+   * gives it up. Calls further apart than twice the longest window keep nothing.
+   */
+  @Test
+  void scriptedAdaptiveLingerFollowsThisJvmsPaceOnThePath() {
+    for (LockMode mode : LockMode.values()) {
+      LockEngineSimulation sim = scripted(1, 1, -1);
+      LockEngineSimulation.SimThread a = sim.threads.get(0);
+      String path = LockEngineSimulation.datasetPath(0);
+      long pace = 10 * LockEngine.ADAPTIVE_WINDOW_NANOS;
+      call(sim, a, mode);
+      end(sim, a);
+      assertTrue(sim.server.children(path).isEmpty(), mode + ": the first call forecasts nothing");
+      sim.advanceTime(pace);
+      Call second = call(sim, a, mode);
+      end(sim, a);
+      assertEquals(1, sim.server.children(path).size(), mode + ": a call at the JVM's pace: kept");
+      sim.advanceTime(pace);
+      sim.runTimer();
+      Call third = call(sim, a, mode);
+      assertEquals(second.hold.node.czxid, third.hold.node.czxid, mode + ": the same node, reused");
+      end(sim, a);
+      // Two windows at most (a read share is looked at once a window, and was used in the last)
+      for (int i = 0; i < 8; i++) {
+        sim.advanceTime(pace / 2);
+        sim.runTimer();
+        sim.settle();
+      }
+      assertTrue(sim.server.children(path).isEmpty(), mode + ": quiet for two windows: given up");
+      sim.quiesce();
+
+      sim = scripted(1, 1, -1);
+      a = sim.threads.get(0);
+      long slow = 2 * LockEngine.MAX_ADAPTIVE_WINDOW_NANOS + LockEngineSimulation.MS;
+      for (int i = 0; i < 3; i++) {
+        call(sim, a, mode);
+        end(sim, a);
+        assertTrue(sim.server.children(path).isEmpty(), mode + ": calls too far apart: not kept");
+        sim.advanceTime(slow);
+        sim.runTimer();
+        sim.settle();
+      }
+      sim.quiesce();
+    }
+  }
+
+  /** Starts a call of {@code t} on dataset 0 and lets everything settle. */
+  private static Call call(
+      LockEngineSimulation sim, LockEngineSimulation.SimThread t, LockMode mode) {
+    Call call = sim.startCall(t, 0, mode, SECOND, 1);
+    sim.settle();
+    return call;
+  }
+
   /** A scripted schedule without foreign contenders; {@code lingerNanos} -1 is adaptive. */
   private static LockEngineSimulation scripted(int jvms, int threads, long lingerNanos) {
     Config config = new Config();
