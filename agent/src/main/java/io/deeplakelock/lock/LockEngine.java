@@ -47,8 +47,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       it, as Curator's and kazoo's waiters do) and lists the queue when that node goes or is
  *       found gone ({@link #watchBlocker}); a node that calls may share or keep watches the queue
  *       while nobody is queued behind it ({@link #wantsQueueWatch}), so the first contender's
- *       arrival is heard, and stops once one is. One call's own node ({@code coalesce: false})
- *       watches no queue at all.
+ *       arrival is heard, and stops once one is. One call's own node ({@code coalesce: false}, or
+ *       {@link #takesOwnNode} on a path other processes use) watches no queue at all.
  *   <li><b>I6, clean up.</b> Every node ends {@code GONE}: removed by us, or known gone. The path's
  *       children are watched only while this JVM has a node there, with one watcher object; a
  *       blocker is watched once per session, and every node watch ends with its node.
@@ -112,7 +112,9 @@ final class LockEngine {
      * forecast), no other process's conflicting node was seen on the path for {@link
      * #OTHERS_QUIET_NANOS}, and none is queued behind it. It is given up the moment one is, even
      * while a local call still uses it (no grace period, unlike a fixed {@code linger}). A write
-     * node that had to queue behind another process is not kept at all.
+     * node that had to queue behind another process is not kept at all, and where another process
+     * was seen lately a call with nothing local to share takes a node of its own ({@link
+     * LockEngine#takesOwnNode}).
      */
     final boolean adaptive;
 
@@ -186,6 +188,14 @@ final class LockEngine {
 
   private boolean othersSeen;
   private boolean otherWriterSeen;
+
+  /**
+   * At the last forecast: another process's contender, and another process's writer, was seen on
+   * the path less than {@link #OTHERS_QUIET_NANOS} ago.
+   */
+  private boolean othersLately;
+
+  private boolean otherWriterLately;
 
   /**
    * How long a node unused by this JVM is kept: the fixed linger, or adaptive lingering's window,
@@ -270,7 +280,7 @@ final class LockEngine {
     mu.lock();
     try {
       forecast();
-      if (!settings.coalesce) {
+      if (!settings.coalesce || takesOwnNode(mode)) {
         OwnNode n = new OwnNode(mode, data);
         SoloNode solo = new SoloNode(n, r);
         n.hold = solo;
@@ -361,6 +371,7 @@ final class LockEngine {
       } else if (hold instanceof SoloNode) {
         solos.remove(hold);
         release(n);
+        stoppedUsing();
       } // a read share is reaped by dispatch
       dispatch();
       if (n.phase == OwnNode.Phase.REMOVING) {
@@ -942,8 +953,30 @@ final class LockEngine {
         (write != null && write.state == WriteHandoff.State.IN_USE)
             || (openRead != null && openRead.holders() > 0);
     boolean demand = inUse || (stoppedBefore && now - unusedSince < window);
-    keepWrite = demand && !(othersSeen && now - othersSeenAt < OTHERS_QUIET_NANOS);
-    keepRead = demand && !(otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS);
+    othersLately = othersSeen && now - othersSeenAt < OTHERS_QUIET_NANOS;
+    otherWriterLately = otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS;
+    keepWrite = demand && !othersLately;
+    keepRead = demand && !otherWriterLately;
+  }
+
+  /**
+   * Whether a call takes a node of its own, as with {@code coalesce: false}: with adaptive
+   * lingering, on a path where another process's conflicting node was seen lately (so no node is
+   * kept) and where this JVM has nothing, no node and no waiting call, that the call could share.
+   * Such a node carries neither a deletion watch of its own nor the queue watch, the reads
+   * coalescing pays for sharing that will not happen; the call that removes it hears ZooKeeper's
+   * answer, as one call's own node always does (I2). Calls that come while it is there coalesce.
+   */
+  private boolean takesOwnNode(LockMode mode) {
+    return settings.adaptive
+        && (mode == LockMode.WRITE ? othersLately : otherWriterLately)
+        && nodes.isEmpty()
+        && solos.isEmpty()
+        && write == null
+        && pendingRead == null
+        && openRead == null
+        && firstWaiting(writers) == null
+        && firstWaiting(readers) == null;
   }
 
   /** Notes the contenders of other processes in a listing: no node is kept for a while. */

@@ -331,6 +331,39 @@ class LockEngineSimulationTest {
     sim.quiesce();
   }
 
+  /**
+   * Adaptive lingering on a path another process used lately keeps nothing, so a call with nothing
+   * of its JVM's to share takes a node of its own: no deletion watch of the node's own (the call
+   * that removes it hears ZooKeeper's answer). Once nobody else was seen for a while, calls
+   * coalesce again.
+   */
+  @Test
+  void scriptedAdaptiveLingerTakesANodePerCallWhereAnotherProcessWasSeenLately() {
+    LockEngineSimulation sim = scripted(2, 1, -1);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    String path = LockEngineSimulation.datasetPath(0);
+    write(sim, b);
+    write(sim, a); // a sees b's node
+    end(sim, b);
+    end(sim, a);
+    for (LockMode mode : new LockMode[] {LockMode.WRITE, LockMode.READ}) {
+      Call own = call(sim, a, mode);
+      assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+      assertTrue(own.hold instanceof SoloNode, mode + ": a node of the call's own");
+      assertTrue(
+          sim.server.node(own.hold.node.path).watchers.isEmpty(),
+          mode + ": no deletion watch on it");
+      end(sim, a);
+      assertTrue(sim.server.children(path).isEmpty(), mode + ": removed as the call ended");
+    }
+    sim.advanceTime(LockEngine.OTHERS_QUIET_NANOS);
+    Call shared = write(sim, a);
+    assertTrue(shared.hold instanceof WriteHandoff, "nobody else lately: coalescing again");
+    end(sim, a);
+    sim.quiesce();
+  }
+
   @Test
   void scriptedScheduleReportsAWriteNodeDeletedDuringItsCall() {
     Config config = new Config();
