@@ -14,12 +14,14 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.jar.JarFile;
@@ -38,7 +40,10 @@ import java.util.stream.Stream;
  * coordinator arms them all, then releases them together with one warm-up end and one deadline in
  * {@link System#nanoTime()} (one clock for all processes of a Linux host), and reads the server's
  * zxid at both instants. Cells are interleaved across variants (each cell runs on every variant
- * back to back, in a rotating order) so drift on the machine hits all variants alike.
+ * back to back) so drift on the machine hits all variants alike. The variants' order is shuffled
+ * for every cell of every run (seeded by run and cell, so a rerun repeats it): with a rotating
+ * order each variant always ran right after the same other one, and the default always followed the
+ * unguarded control, whose three CPU-bound JVMs slow whatever comes next.
  */
 public final class LockBenchmark {
 
@@ -206,11 +211,11 @@ public final class LockBenchmark {
     Path runDir = Files.createDirectories(options.work.resolve("run-" + (run + 1)));
     Map<Variant, WorkerGroup> groups = startWorkers(runDir);
     try {
-      List<Variant> variants = List.of(Variant.values());
       for (int c = 0; c < options.cells.size(); c++) {
         Cell cell = options.cells.get(c);
-        for (int k = 0; k < variants.size(); k++) {
-          Variant variant = variants.get((c + run + k) % variants.size());
+        List<Variant> variants = new ArrayList<>(List.of(Variant.values()));
+        Collections.shuffle(variants, new Random(1_000_003L * run + c));
+        for (Variant variant : variants) {
           CellResult result = runCell(cell, variant, groups.get(variant));
           table.add(cell, variant, result);
           progress(run, c, cell, variant, result, started);
