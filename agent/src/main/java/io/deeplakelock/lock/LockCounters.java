@@ -15,10 +15,15 @@ import java.util.concurrent.atomic.LongAdder;
  * added to {@link #shares} by the first join that finds it new (before that join's call runs), and
  * leaves it only when its count is final ({@link ReadShare#joinsIfFinal}), folded into the adder
  * under the same monitor that {@link #acquisitions()} reads both under. So the count is exact
- * whenever no call of the lock is entering or leaving, and otherwise off by at most those calls. A
- * share stays listed until a later join, the end of a call under it after it closed, or a read of
+ * whenever no call of the lock is entering or leaving, and otherwise off by at most the calls
+ * entering (and, once per 2<sup>32</sup> joins of a slot, by one wrap while it is counted). A share
+ * stays listed until a join lists a newer one, a call under it ends after it closed, or a read of
  * the count finds it final: an idle lock may keep its last share's counts (one padded array of
  * {@code ReadShare.stripesFor(cores)} slots) until then.
+ *
+ * <p><b>Threads.</b> Application threads list and fold shares, and {@code status} or JMX threads
+ * read the count, all under the monitor of {@link #shares}; {@link #lastShare} is written under it
+ * and read without it.
  */
 public final class LockCounters {
 
