@@ -95,10 +95,7 @@ public final class CallFrames implements AutoCloseable {
       String method,
       String dataset) {
     if (depth == frames.length) {
-      frames = Arrays.copyOf(frames, Math.max(4, depth * 2));
-      for (int i = depth; i < frames.length; i++) {
-        frames[i] = new Frame();
-      }
+      grow(); // apart, so that push stays small enough to inline
     }
     Frame f = frames[depth++];
     f.lock = lock;
@@ -108,6 +105,13 @@ public final class CallFrames implements AutoCloseable {
     f.origin = origin;
     f.method = method;
     f.dataset = dataset;
+  }
+
+  private void grow() {
+    frames = Arrays.copyOf(frames, Math.max(4, depth * 2));
+    for (int i = depth; i < frames.length; i++) {
+      frames[i] = new Frame();
+    }
   }
 
   /** True when the top frame took its lock; false when it re-entered a lock its thread held. */

@@ -164,7 +164,7 @@ public final class DatasetLock {
     if (coalesce && request.mode == LockMode.READ) {
       Hold joined = engine.tryJoin(frames.stripe);
       if (joined != null) {
-        stats.acquisitions.increment();
+        stats.joined((ReadShare) joined); // counted in the share by the join itself (C1)
         frames.push(this, joined, true, request, origin, method, dataset);
         return;
       }
@@ -381,6 +381,9 @@ public final class DatasetLock {
   /** Ends the outermost call of this thread on this lock (called by {@link CallFrames}). */
   void leave(CallFrames frames, int frame, Hold hold) {
     LockLoss lost = engine.leave(hold, frames.stripe);
+    if (hold instanceof ReadShare && !((ReadShare) hold).open) {
+      stats.leftClosedShare(); // its joins may be final now (C1 of LockCounters)
+    }
     if (lost == LockLoss.PENDING) {
       lost = awaitOutcome(hold);
     }

@@ -38,6 +38,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       decrement's slot still non-zero. {@link #anyHolder} stops at the first non-zero slot,
  *       looking first where the same thread found one last time: with one long-running reader, a
  *       leaver reads that reader's quiet slot, not the lines the other short readers are writing.
+ *   <li><b>S4, every join counted once.</b> A slot's long holds its holders in the low 32 bits and,
+ *       above them, the joins made through {@link #tryJoin} (modulo 2<sup>32</sup>; the long after
+ *       the hint counts the wraps): a join adds one to both in its one increment, a back-out takes
+ *       both away again, and neither {@link #enter} (the engine's grants, which {@link DatasetLock}
+ *       counts itself) nor {@link #exit} touches the joins. So {@link LockCounters#acquisitions}
+ *       needs no atomic of its own per join. Holders never go below zero, so the low half never
+ *       borrows from the high one. Once closed, a slot read with no holder has its final join count
+ *       (by S1, a later increment is a back-out that is undone): {@link #joinsIfFinal}.
  * </ul>
  *
  * <p><b>Memory.</b> A share has a fixed number of slots (at most 64) whatever the number of
@@ -53,11 +61,21 @@ final class ReadShare extends Hold {
   /** Longs per slot: 16 x 8 bytes = 128 bytes, two cache lines, so slots never share one. */
   private static final int PAD = 16;
 
+  /** One join in a slot's long (S4): the joins count above the 32 bits of holders. */
+  static final long JOIN = 1L << 32;
+
+  /** What a join adds to its slot: one holder and one join. */
+  private static final long JOIN_AND_HOLDER = JOIN + 1;
+
+  /** The join count's value just before it wraps to 0 (its 32 bits all set). */
+  private static final long LAST_JOIN = 0xFFFF_FFFFL;
+
   /**
-   * Holders per slot at {@code (stripe + 1) * PAD}, the first PAD longs keeping the array header;
-   * the long after a slot's count holds its threads' {@link #anyHolder} hint.
+   * Per slot at {@code (stripe + 1) * PAD}, the first PAD longs keeping the array header: the
+   * holders and joins (S4); in the long after it its threads' {@link #anyHolder} hint; in the one
+   * after that how often its joins wrapped.
    */
-  private final AtomicLongArray counts;
+  final AtomicLongArray counts;
 
   private final int mask;
 
@@ -88,7 +106,10 @@ final class ReadShare extends Hold {
     if (!open) {
       return false;
     }
-    enter(stripe);
+    int at = slot(stripe);
+    if ((counts.getAndAdd(at, JOIN_AND_HOLDER) >>> 32) == LAST_JOIN) {
+      counts.getAndIncrement(at + 2); // the joins wrapped to 0: once per 2^32 joins of the slot
+    }
     OwnNode n = node;
     if (open && n.lost == null && !n.suspect && n.session == liveSession) {
       if (!used) {
@@ -96,18 +117,25 @@ final class ReadShare extends Hold {
       }
       return true;
     }
-    exit(stripe);
+    if ((counts.addAndGet(at, -JOIN_AND_HOLDER) >>> 32) == LAST_JOIN) {
+      counts.getAndDecrement(at + 2); // the back-out undid a wrap
+    }
     return false;
   }
 
-  /** Counts a holder in. */
+  /** Counts a holder in (a grant of the engine's: not a join, S4). */
   void enter(int stripe) {
     counts.getAndIncrement(slot(stripe));
   }
 
   /** Counts a holder out; returns the stripe's new count (0 means the total may be 0 now). */
   long exit(int stripe) {
-    return counts.decrementAndGet(slot(stripe));
+    return holdersIn(counts.decrementAndGet(slot(stripe)));
+  }
+
+  /** The holders in a slot's long: its low 32 bits (S4). */
+  private static int holdersIn(long slotValue) {
+    return (int) slotValue;
   }
 
   private int slot(int stripe) {
@@ -124,11 +152,11 @@ final class ReadShare extends Hold {
     int own = stripe & mask;
     int hintAt = slot(own) + 1;
     int hint = (int) counts.get(hintAt) & mask;
-    if (hint != own && counts.get(slot(hint)) > 0) {
+    if (hint != own && holdersIn(counts.get(slot(hint))) > 0) {
       return true;
     }
     for (int i = 0; i <= mask; i++) {
-      if (i != own && i != hint && counts.get(slot(i)) > 0) {
+      if (i != own && i != hint && holdersIn(counts.get(slot(i))) > 0) {
         counts.lazySet(hintAt, i); // a hint: no ordering needed
         return true;
       }
@@ -140,7 +168,45 @@ final class ReadShare extends Hold {
   long holders() {
     long sum = 0;
     for (int i = 0; i <= mask; i++) {
-      sum += counts.get(slot(i));
+      sum += holdersIn(counts.get(slot(i)));
+    }
+    return sum;
+  }
+
+  /**
+   * The joins made so far (S4): exact when no join is under way; may be one wrap (2<sup>32</sup>)
+   * short while a slot's wrap is being counted.
+   */
+  long joins() {
+    long sum = 0;
+    for (int i = 0; i <= mask; i++) {
+      int at = slot(i);
+      sum += (counts.get(at + 2) << 32) + (counts.get(at) >>> 32);
+    }
+    return sum;
+  }
+
+  /**
+   * The share's final join count, or -1 while it may still change: it is open, or a slot still
+   * holds a reader (S4). Of a closed share, a slot read with no holder keeps its joins for good: a
+   * joiner's increment after that read backs out (S1), and a back-out leaves the joins as they
+   * were.
+   */
+  long joinsIfFinal() {
+    if (open) {
+      return -1;
+    }
+    long sum = 0;
+    for (int i = 0; i <= mask; i++) {
+      int at = slot(i);
+      // The wraps read on both sides of the count, so that a back-out's wrap and its undoing
+      // cannot pair a count with the wrong number of wraps.
+      long wraps = counts.get(at + 2);
+      long v = counts.get(at);
+      if (holdersIn(v) != 0 || counts.get(at + 2) != wraps) {
+        return -1;
+      }
+      sum += (wraps << 32) + (v >>> 32);
     }
     return sum;
   }

@@ -83,6 +83,48 @@ class ReadShareTest {
     assertEquals(0, s.holders(), "the hints are not counted");
   }
 
+  @Test
+  void countsEachJoinOnceAndNeitherAGrantNorABackOut() {
+    ReadShare s = share(4);
+    assertTrue(s.tryJoin(1, SESSION));
+    assertTrue(s.tryJoin(1, SESSION));
+    assertTrue(s.tryJoin(6, SESSION)); // slot 2
+    s.enter(3); // the engine's grant: DatasetLock counts it itself
+    assertEquals(3, s.joins());
+    assertEquals(4, s.holders());
+    assertEquals(-1, s.joinsIfFinal(), "open: more joins may come");
+    s.node.suspect = true; // open, so the join counts itself in, then sees it and backs out
+    assertFalse(s.tryJoin(1, SESSION));
+    assertEquals(3, s.joins());
+    s.open = false;
+    assertEquals(4, s.holders());
+    s.exit(1);
+    s.exit(1);
+    s.exit(6);
+    assertEquals(-1, s.joinsIfFinal(), "closed, but the grant's reader is still inside");
+    s.exit(3);
+    assertEquals(0, s.holders());
+    assertEquals(3, s.joins(), "leaving counts no join");
+    assertEquals(3, s.joinsIfFinal());
+  }
+
+  @Test
+  void aSlotsJoinCountWrapsWithoutLosingJoinsOrHolders() {
+    ReadShare s = share(2);
+    int at = 2 * 16; // stripe 1's slot, past the header's padding
+    s.counts.set(at, ReadShare.JOIN * 0xFFFF_FFFFL); // 2^32 - 1 joins made, nobody inside
+    assertTrue(s.tryJoin(1, SESSION));
+    assertEquals(1L << 32, s.joins());
+    assertEquals(1, s.holders());
+    s.node.suspect = true;
+    assertFalse(s.tryJoin(1, SESSION)); // joins past the wrap, and backs out across it
+    s.open = false;
+    assertEquals(1L << 32, s.joins());
+    assertEquals(0, s.exit(1));
+    assertEquals(1L << 32, s.joinsIfFinal());
+    assertEquals(0, s.holders());
+  }
+
   /** The engine's side: closes under a lock, and removes the node once nobody holds it. */
   private static final class Closer {
     final ReentrantLock mu = new ReentrantLock();
@@ -218,6 +260,8 @@ class ReadShareTest {
     assertEquals(0, violations.get(), "readers inside a removed node: " + round);
     assertFalse(s.open, round);
     assertEquals(0, s.holders(), round);
+    // S4: every join that got in counted once, every back-out not at all; final once empty.
+    assertEquals(joins.get(), s.joinsIfFinal(), "joins counted: " + round);
     // S3: once closed and empty, exactly one party saw it empty and removed the node.
     assertEquals(1, closer.removals.get(), "removals: " + round + ", " + joins + " joins");
   }

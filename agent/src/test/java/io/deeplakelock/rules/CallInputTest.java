@@ -95,6 +95,20 @@ class CallInputTest {
   }
 
   @Test
+  void emptyAndNonTextValuesReadTheSameFromTheOneValue() {
+    DatasetExpression arg0 = DatasetExpression.parse("arg0");
+    for (Object value : Arrays.<Object>asList(7, java.nio.file.Paths.get("/data/x"), "/data/y")) {
+      assertEquals(
+          arg0.evaluate(getClass(), null, new Object[] {value}),
+          arg0.evaluateFrom(getClass(), value),
+          String.valueOf(value));
+    }
+    ValuePath.EvaluationException e =
+        assertThrows(ValuePath.EvaluationException.class, () -> arg0.evaluateFrom(getClass(), ""));
+    assertEquals("'arg0' evaluated to an empty string", e.getMessage());
+  }
+
+  @Test
   void afterAcquireRunsFromTheOneValue() {
     ValuePath.parse("this.getPath()", 0).invokeFrom(getClass(), self);
     ValuePath.EvaluationException e =
