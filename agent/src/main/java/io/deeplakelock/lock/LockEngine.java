@@ -85,8 +85,9 @@ final class LockEngine {
   static final long ADAPTIVE_WINDOW_NANOS = 10_000_000L;
 
   /**
-   * The longest window of adaptive lingering: a JVM that calls on a path less often than every half
-   * second keeps no node there between calls, so an idle service holds no node for long and the
+   * The longest window of adaptive lingering: a kept node goes within two seconds of its last use
+   * (a read share is looked at once a window), and a JVM that calls on a path less often than once
+   * a second keeps no node there between calls, so an idle service holds no node for long and the
    * lock table can drop its lock.
    */
   static final long MAX_ADAPTIVE_WINDOW_NANOS = 1_000_000_000L;
