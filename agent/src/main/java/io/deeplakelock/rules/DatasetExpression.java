@@ -31,14 +31,9 @@ public final class DatasetExpression {
   private final String source;
   private final List<Object> parts; // String literals and ValuePath expressions, in order
 
-  /** The expression when it is the whole value (the common case), else null: the hot path. */
-  private final ValuePath single;
-
   private DatasetExpression(String source, List<Object> parts) {
     this.source = source;
     this.parts = Collections.unmodifiableList(parts);
-    this.single =
-        parts.size() == 1 && parts.get(0) instanceof ValuePath ? (ValuePath) parts.get(0) : null;
   }
 
   /**
@@ -159,19 +154,6 @@ public final class DatasetExpression {
    * only for an expression whose input is not {@link CallInput.Kind#ALL}.
    */
   public String evaluateFrom(Class<?> origin, Object input) {
-    // Small enough for the JIT to inline into the guarded call: templates and constants go on.
-    ValuePath only = single;
-    if (only != null) {
-      Object value = only.evaluateFrom(origin, input);
-      if (value instanceof String && !((String) value).isEmpty()) {
-        return (String) value;
-      }
-      return nonEmpty(only, value);
-    }
-    return evaluatePartsFrom(origin, input);
-  }
-
-  private String evaluatePartsFrom(Class<?> origin, Object input) {
     if (parts.size() == 1) {
       return textFrom(parts.get(0), origin, input);
     }
