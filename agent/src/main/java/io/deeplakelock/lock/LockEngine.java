@@ -967,15 +967,14 @@ final class LockEngine {
    * Such a node carries neither a deletion watch of its own nor the queue watch, the reads
    * coalescing pays for sharing that will not happen; the call that removes it hears ZooKeeper's
    * answer, as one call's own node always does (I2). Calls that come while it is there coalesce.
+   * This JVM's write node and read shares are in {@link #nodes} from their create on; a call's own
+   * node waits in {@link #solos} until it is created.
    */
   private boolean takesOwnNode(LockMode mode) {
     return settings.adaptive
         && (mode == LockMode.WRITE ? othersLately : otherWriterLately)
         && nodes.isEmpty()
         && solos.isEmpty()
-        && write == null
-        && pendingRead == null
-        && openRead == null
         && firstWaiting(writers) == null
         && firstWaiting(readers) == null;
   }
