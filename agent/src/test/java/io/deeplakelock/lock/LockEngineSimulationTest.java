@@ -244,9 +244,18 @@ class LockEngineSimulationTest {
 
   /** Starts a write call of {@code t} on dataset 0 and lets everything settle. */
   private static Call write(LockEngineSimulation sim, LockEngineSimulation.SimThread t) {
-    Call call = sim.startCall(t, 0, LockMode.WRITE, SECOND, 1);
-    sim.settle();
-    return call;
+    return call(sim, t, LockMode.WRITE);
+  }
+
+  /** {@code b} writes, {@code a}'s write queues behind it (so a sees b's node), both end. */
+  private static void seesAnotherProcess(
+      LockEngineSimulation sim,
+      LockEngineSimulation.SimThread a,
+      LockEngineSimulation.SimThread b) {
+    write(sim, b);
+    write(sim, a);
+    end(sim, b);
+    end(sim, a);
   }
 
   /** Runs the thread's call to its end: the leave, and the wait for its outcome if PENDING. */
@@ -314,10 +323,7 @@ class LockEngineSimulationTest {
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     String path = LockEngineSimulation.datasetPath(0);
-    write(sim, b);
-    write(sim, a); // a sees b's node
-    end(sim, b);
-    end(sim, a);
+    seesAnotherProcess(sim, a, b);
     write(sim, a); // soon after its last, nobody ahead
     assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
     end(sim, a);
@@ -343,10 +349,7 @@ class LockEngineSimulationTest {
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     String path = LockEngineSimulation.datasetPath(0);
-    write(sim, b);
-    write(sim, a); // a sees b's node
-    end(sim, b);
-    end(sim, a);
+    seesAnotherProcess(sim, a, b);
     for (LockMode mode : new LockMode[] {LockMode.WRITE, LockMode.READ}) {
       Call own = call(sim, a, mode);
       assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
