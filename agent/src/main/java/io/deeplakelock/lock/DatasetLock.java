@@ -31,6 +31,11 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Lost locks.</b> A call whose node was lost before it ended, as far as this JVM knew when it
  * ended, is told by the rule's {@code onLockLost} policy ({@link LockLossReport}).
  *
+ * <p><b>A failed login refuses every new node.</b> A call is refused before it queues when
+ * authentication has failed, and again once granted, if the failure became known while it waited
+ * (ZooKeeper then goes on without authentication where the server lets it); its hold is given back
+ * and its body never runs.
+ *
  * <p><b>Waiting is bounded.</b> An acquisition waits at most its timeout; the end of a call waits
  * for ZooKeeper's answer (did the node outlive a disconnection?) at most the connection timeout,
  * whatever the thread's interrupt flag, which it keeps.
@@ -176,18 +181,44 @@ public final class DatasetLock {
       return;
     }
     frames.push(this, hold, true, request, origin, method, dataset);
+    refuseIfAuthFailed(frames, call);
+  }
+
+  /**
+   * Gives back a hold granted while the login failed, and refuses the call. ZooKeeper goes on
+   * without SASL when its login fails on the client, where the server lets it, so a call that
+   * queued before the failure was known would get a node of an unauthenticated session. ZooKeeper
+   * queues that failure on its event thread before the session connects, and every reply comes
+   * after it on that thread, so by the time a node is granted the failure is known.
+   */
+  private void refuseIfAuthFailed(CallFrames frames, LockCall call) {
+    String authProblem = service.authProblem();
+    if (authProblem == null) {
+      return;
+    }
+    DatasetLockException refused = authRefusal(call, authProblem);
+    try {
+      frames.close();
+    } catch (RuntimeException lost) {
+      refused.addSuppressed(lost);
+    }
+    throw refused;
+  }
+
+  private DatasetLockException authRefusal(LockCall call, String authProblem) {
+    return new DatasetLockException(
+        "could not take the "
+            + call.describe(path())
+            + ": "
+            + authProblem
+            + ". The call was not run.");
   }
 
   /** The granted hold, or null when this lock was retired and takes no new request. */
   private Hold acquireSlow(CallFrames frames, LockCall call) {
     String authProblem = service.authProblem();
     if (authProblem != null) {
-      throw new DatasetLockException(
-          "could not take the "
-              + call.describe(path())
-              + ": "
-              + authProblem
-              + ". The call was not run.");
+      throw authRefusal(call, authProblem);
     }
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(call.request.policy.timeoutMillis());

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.deeplakelock.bridge.DatasetLockException;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.bridge.LockTimeoutException;
+import io.deeplakelock.lock.DatasetLock;
 import io.deeplakelock.lock.HeldLock;
 import io.deeplakelock.lock.LockCall;
 import io.deeplakelock.lock.LockService;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -216,6 +219,49 @@ class TlsSaslIT {
     assertTrue(refusal.startsWith("refused: io.deeplakelock.bridge.DatasetLockException"), refusal);
     assertTrue(refusal.contains("has no section 'DeeplakeLock'"), refusal);
     assertTrue(refusal.contains("-Djava.security.auth.login.config=" + clientJaas), refusal);
+  }
+
+  /**
+   * A call that is already waiting when ZooKeeper's SASL login fails is refused too: ZooKeeper goes
+   * on without SASL where the server lets it, so the call's node would otherwise be granted to an
+   * unauthenticated session (a CI run hit this order by chance, as a service's first call raced the
+   * agent's connection).
+   *
+   * <p>This JVM has no JAAS configuration, so the login fails. Holding the monitor of JAAS's {@code
+   * Configuration} class stops ZooKeeper's connecting thread just before it finds that out ({@code
+   * Configuration.getConfiguration()} synchronizes on that class), so the call queues first.
+   */
+  @Test
+  void aCallWaitingWhenTheSaslLoginFailsIsRefused() throws Exception {
+    String rules = rules(sasl());
+    try (LockService agent = LockService.start(RuleFile.parse("sasl.yaml", rules, env()))) {
+      DatasetLock lock = agent.lock("/deeplake/sasl-login-race");
+      CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+      Thread caller =
+          new Thread(
+              () -> {
+                try {
+                  lock.acquire(call(20_000)).close();
+                  outcome.complete(null);
+                } catch (Throwable t) {
+                  outcome.complete(t);
+                }
+              },
+              "sasl-race-caller");
+      synchronized (javax.security.auth.login.Configuration.class) {
+        caller.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!lock.waiters().contains(caller.getName()) && !outcome.isDone()) {
+          assertTrue(System.nanoTime() < deadline, "the call never queued for the lock");
+          Thread.onSpinWait();
+        }
+      }
+      Throwable refused = outcome.get(30, TimeUnit.SECONDS);
+      assertTrue(refused instanceof DatasetLockException, () -> "the call ran: " + refused);
+      assertTrue(
+          refused.getMessage().contains("has no section 'DeeplakeLock'"), refused.getMessage());
+      assertTrue(refused.getMessage().endsWith("The call was not run."), refused.getMessage());
+    }
   }
 
   @Test
