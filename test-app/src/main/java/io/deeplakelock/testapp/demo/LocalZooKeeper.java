@@ -124,15 +124,35 @@ public final class LocalZooKeeper implements AutoCloseable {
    * @throws IOException if the server does not answer
    */
   public long lastZxid() throws IOException {
+    return Long.parseLong(srvrField("Zxid: 0x"), 16);
+  }
+
+  /**
+   * The requests the server has received from clients since it started, from {@code srvr}'s {@code
+   * Received:} line (four-letter commands are not counted).
+   *
+   * @throws IOException if the server does not answer
+   */
+  public long receivedPackets() throws IOException {
+    return Long.parseLong(srvrField("Received: "));
+  }
+
+  private String srvrField(String prefix) throws IOException {
     String answer = ask("srvr");
     if (answer != null) {
       for (String line : answer.split("\n")) {
-        if (line.startsWith("Zxid: 0x")) {
-          return Long.parseLong(line.substring("Zxid: 0x".length()).trim(), 16);
+        if (line.startsWith(prefix)) {
+          return line.substring(prefix.length()).trim();
         }
       }
     }
-    throw new IOException("ZooKeeper on " + connectString() + " gave no Zxid: " + answer);
+    throw new IOException(
+        "ZooKeeper on " + connectString() + " gave no '" + prefix.trim() + "': " + answer);
+  }
+
+  /** The server's process: the lock benchmark reads its CPU time. */
+  public Process process() {
+    return process;
   }
 
   /** Stops the server, forcibly if it does not stop within ten seconds. */

@@ -88,6 +88,23 @@ final class BenchmarkReport {
         List.of());
     section(
         out,
+        "ZooKeeper requests per call (requests the server received in the measured window, pings"
+            + " included / calls)",
+        cell -> true,
+        (cell, v) -> fixed(median(cell, v, CellResult::zkRequestsPerCall), 2),
+        List.of());
+    section(
+        out,
+        "CPU per call, us: the cell's worker JVMs (all their threads, the workload's ~5 us"
+            + " included) + the ZooKeeper server, over the measured window",
+        cell -> true,
+        (cell, v) ->
+            micros(median(cell, v, CellResult::workerCpuPerCall))
+                + " + "
+                + micros(median(cell, v, CellResult::serverCpuPerCall)),
+        List.of());
+    section(
+        out,
         "hand-off between JVMs p50 / p99, us (a write's body start minus the end of the previous"
             + " write on its dataset, made in another JVM while this one waited); in brackets:"
             + " hand-offs seen, all runs",

@@ -9,6 +9,11 @@ package io.deeplakelock.testapp.bench;
  * @param meanCallNanos mean time from the call site to the call's return
  * @param acquireP50 call site to the first statement of the body, median
  * @param zkWritesPerCall ZooKeeper transactions in the window (zxid delta) per measured call
+ * @param zkRequestsPerCall requests the ZooKeeper server received in the window (its {@code srvr}
+ *     count, pings included) per measured call
+ * @param workerCpuPerCall CPU time of the cell's worker JVMs (all their threads) in the window per
+ *     measured call
+ * @param serverCpuPerCall CPU time of the ZooKeeper server in the window per measured call
  * @param handoffP50 a write's body start minus the previous write's body end, when that one ran in
  *     another JVM (same dataset), median
  * @param overlappingWrites write bodies that overlapped another body on the same dataset
@@ -22,6 +27,9 @@ record CellResult(
     double acquireP50,
     double acquireP99,
     double zkWritesPerCall,
+    double zkRequestsPerCall,
+    double workerCpuPerCall,
+    double serverCpuPerCall,
     double handoffP50,
     double handoffP99,
     long handoffs,
@@ -36,7 +44,7 @@ record CellResult(
 
   static CellResult failed(String failure) {
     double n = Double.NaN;
-    return new CellResult(n, n, n, n, n, n, n, 0, 0, 0, n, 0, failure);
+    return new CellResult(n, n, n, n, n, n, n, n, n, n, 0, 0, 0, n, 0, failure);
   }
 
   boolean ok() {

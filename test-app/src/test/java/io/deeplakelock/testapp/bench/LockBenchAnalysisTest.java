@@ -8,10 +8,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Unit tests for the lock benchmark's arithmetic: {@link Percentiles}, {@link Histogram} and the
- * overlap and hand-off computation of {@link ExclusionCheck}, on hand-made samples and intervals.
+ * Unit tests for the lock benchmark's arithmetic: {@link Percentiles}, {@link Histogram}, CPU per
+ * call ({@link CpuTime}) and the overlap and hand-off computation of {@link ExclusionCheck}, on
+ * hand-made samples and intervals.
  */
 class LockBenchAnalysisTest {
+
+  @Test
+  void cpuPerCallIsTheReadingsDifferenceOverTheCallsAndUnknownWhenAReadingIs() {
+    assertEquals(250.0, CpuTime.perCall(1_000, 26_000, 100));
+    assertTrue(Double.isNaN(CpuTime.perCall(-1, 26_000, 100)), "no reading before");
+    assertTrue(Double.isNaN(CpuTime.perCall(1_000, -1, 100)), "no reading after");
+    assertTrue(Double.isNaN(CpuTime.perCall(1_000, 26_000, 0)), "no call measured");
+  }
 
   @Test
   void nearestRankPercentilesOfExactSamples() {

@@ -39,11 +39,12 @@ import java.util.stream.Stream;
  * the agent's one-time costs are not measured. A cell runs on the first {@code jvms} of them: the
  * coordinator arms them all, then releases them together with one warm-up end and one deadline in
  * {@link System#nanoTime()} (one clock for all processes of a Linux host), and reads the server's
- * zxid at both instants. Cells are interleaved across variants (each cell runs on every variant
- * back to back) so drift on the machine hits all variants alike. The variants' order is shuffled
- * for every cell of every run (seeded by run and cell, so a rerun repeats it): with a rotating
- * order each variant always ran right after the same other one, and the default always followed the
- * unguarded control, whose three CPU-bound JVMs slow whatever comes next.
+ * zxid and request count, and the CPU time of the cell's workers and of the server, at both
+ * instants. Cells are interleaved across variants (each cell runs on every variant back to back) so
+ * drift on the machine hits all variants alike. The variants' order is shuffled for every cell of
+ * every run (seeded by run and cell, so a rerun repeats it): with a rotating order each variant
+ * always ran right after the same other one, and the default always followed the unguarded control,
+ * whose three CPU-bound JVMs slow whatever comes next.
  */
 public final class LockBenchmark {
 
@@ -366,10 +367,19 @@ public final class LockBenchmark {
     long measureStart = System.nanoTime() + options.warmupNanos;
     long deadline = measureStart + options.measureNanos;
     workers.forEach(w -> w.send("GO " + measureStart + " " + deadline));
+    List<Process> workerProcesses = new ArrayList<>();
+    workers.forEach(w -> workerProcesses.add(w.process()));
+    List<Process> server = List.of(zooKeeper.process());
     parkUntil(measureStart);
     long zxidBefore = zooKeeper.lastZxid();
+    long receivedBefore = zooKeeper.receivedPackets();
+    long workersCpuBefore = CpuTime.of(workerProcesses);
+    long serverCpuBefore = CpuTime.of(server);
     parkUntil(deadline);
     long zxidAfter = zooKeeper.lastZxid();
+    long receivedAfter = zooKeeper.receivedPackets();
+    long workersCpuAfter = CpuTime.of(workerProcesses);
+    long serverCpuAfter = CpuTime.of(server);
     List<WorkerReport> reports = new ArrayList<>();
     for (WorkerProcess w : workers) {
       String done = w.await("DONE", DRAIN_TIMEOUT_NANOS);
@@ -412,6 +422,9 @@ public final class LockBenchmark {
         ops == 0 ? Double.NaN : acquire.percentile(50),
         ops == 0 ? Double.NaN : acquire.percentile(99),
         ops == 0 ? Double.NaN : (double) (zxidAfter - zxidBefore) / ops,
+        ops == 0 ? Double.NaN : (double) (receivedAfter - receivedBefore) / ops,
+        CpuTime.perCall(workersCpuBefore, workersCpuAfter, ops),
+        CpuTime.perCall(serverCpuBefore, serverCpuAfter, ops),
         handoffsApply ? Percentiles.of(handoffs, 50) : Double.NaN,
         handoffsApply ? Percentiles.of(handoffs, 99) : Double.NaN,
         handoffs.length,

@@ -43,6 +43,11 @@ final class WorkerProcess implements AutoCloseable {
     return child.name();
   }
 
+  /** The worker process, for its CPU time ({@link CpuTime}). */
+  Process process() {
+    return child.process();
+  }
+
   Path stderr() {
     return child.stderrFile();
   }
