@@ -40,9 +40,10 @@ import java.util.concurrent.TimeoutException;
  * for ZooKeeper's answer (did the node outlive a disconnection?) at most the connection timeout,
  * whatever the thread's interrupt flag, which it keeps.
  *
- * <p><b>Why just over 400 lines.</b> It is the one place a call meets its lock: waiting with the
- * deadline, re-entry, the table's retirement check and the messages a caller reads. What decides
- * about nodes is in {@link LockEngine}; what remains here is what every call path shares.
+ * <p><b>Why over 400 lines.</b> It is the one place a call meets its lock: waiting with the
+ * deadline, re-entry, the table's retirement check, the refusals after a failed login and the
+ * messages a caller reads. What decides about nodes is in {@link LockEngine}; what remains here is
+ * what every call path shares.
  */
 public final class DatasetLock {
 
