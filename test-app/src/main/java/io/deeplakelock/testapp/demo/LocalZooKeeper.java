@@ -117,37 +117,46 @@ public final class LocalZooKeeper implements AutoCloseable {
     return settings;
   }
 
-  /**
-   * The id of the last transaction the server committed, from {@code srvr}'s {@code Zxid:} line:
-   * the difference between two readings is the number of writes in between.
-   *
-   * @throws IOException if the server does not answer
-   */
-  public long lastZxid() throws IOException {
-    return Long.parseLong(srvrField("Zxid: 0x"), 16);
+  /** Two counters of the server at one instant, from one {@code srvr} answer. */
+  public static final class Counters {
+    /**
+     * The id of the last transaction the server committed: the difference between two readings is
+     * the number of writes in between.
+     */
+    public final long lastZxid;
+
+    /** The requests received from clients since the server started (four-letter commands aside). */
+    public final long received;
+
+    Counters(long lastZxid, long received) {
+      this.lastZxid = lastZxid;
+      this.received = received;
+    }
   }
 
   /**
-   * The requests the server has received from clients since it started, from {@code srvr}'s {@code
-   * Received:} line (four-letter commands are not counted).
+   * The server's counters now, from {@code srvr}'s {@code Zxid:} and {@code Received:} lines.
    *
-   * @throws IOException if the server does not answer
+   * @throws IOException if the server does not answer, or its answer lacks either line
    */
-  public long receivedPackets() throws IOException {
-    return Long.parseLong(srvrField("Received: "));
-  }
-
-  private String srvrField(String prefix) throws IOException {
+  public Counters counters() throws IOException {
     String answer = ask("srvr");
+    String zxid = null;
+    String received = null;
     if (answer != null) {
       for (String line : answer.split("\n")) {
-        if (line.startsWith(prefix)) {
-          return line.substring(prefix.length()).trim();
+        if (line.startsWith("Zxid: 0x")) {
+          zxid = line.substring("Zxid: 0x".length()).trim();
+        } else if (line.startsWith("Received: ")) {
+          received = line.substring("Received: ".length()).trim();
         }
       }
     }
-    throw new IOException(
-        "ZooKeeper on " + connectString() + " gave no '" + prefix.trim() + "': " + answer);
+    if (zxid == null || received == null) {
+      throw new IOException(
+          "ZooKeeper on " + connectString() + " gave no Zxid or Received count: " + answer);
+    }
+    return new Counters(Long.parseLong(zxid, 16), Long.parseLong(received));
   }
 
   /** The server's process: the lock benchmark reads its CPU time. */

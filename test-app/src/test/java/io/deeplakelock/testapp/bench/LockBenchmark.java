@@ -371,13 +371,11 @@ public final class LockBenchmark {
     workers.forEach(w -> workerProcesses.add(w.process()));
     List<Process> server = List.of(zooKeeper.process());
     parkUntil(measureStart);
-    long zxidBefore = zooKeeper.lastZxid();
-    long receivedBefore = zooKeeper.receivedPackets();
+    LocalZooKeeper.Counters serverBefore = zooKeeper.counters();
     long workersCpuBefore = CpuTime.of(workerProcesses);
     long serverCpuBefore = CpuTime.of(server);
     parkUntil(deadline);
-    long zxidAfter = zooKeeper.lastZxid();
-    long receivedAfter = zooKeeper.receivedPackets();
+    LocalZooKeeper.Counters serverAfter = zooKeeper.counters();
     long workersCpuAfter = CpuTime.of(workerProcesses);
     long serverCpuAfter = CpuTime.of(server);
     List<WorkerReport> reports = new ArrayList<>();
@@ -421,8 +419,8 @@ public final class LockBenchmark {
         ops == 0 ? Double.NaN : (double) callNanos / ops,
         ops == 0 ? Double.NaN : acquire.percentile(50),
         ops == 0 ? Double.NaN : acquire.percentile(99),
-        ops == 0 ? Double.NaN : (double) (zxidAfter - zxidBefore) / ops,
-        ops == 0 ? Double.NaN : (double) (receivedAfter - receivedBefore) / ops,
+        ops == 0 ? Double.NaN : (double) (serverAfter.lastZxid - serverBefore.lastZxid) / ops,
+        ops == 0 ? Double.NaN : (double) (serverAfter.received - serverBefore.received) / ops,
         CpuTime.perCall(workersCpuBefore, workersCpuAfter, ops),
         CpuTime.perCall(serverCpuBefore, serverCpuAfter, ops),
         handoffsApply ? Percentiles.of(handoffs, 50) : Double.NaN,
