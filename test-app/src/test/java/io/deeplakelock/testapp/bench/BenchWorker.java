@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A long-lived worker JVM of the lock benchmark, driven by the coordinator ({@link LockBenchmark})
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  *   coord:  CELL writes=W threads=T datasets=D record=N
  *   worker: ARMED                              its T threads exist and wait
  *   coord:  GO &lt;measureStart&gt; &lt;deadline&gt;      nanoTime instants, the same for every JVM of the cell
- *   worker: DONE ops=.. errors=.. ...          after the deadline; bodies recorded in the intervals file
+ *   worker: DONE ops=.. errors=.. ... jit=MS   after the deadline; bodies recorded in the intervals file;
+ *                                             jit: the JIT's compile time in the measured window
  *   coord:  QUIT (or end of input)
  *   worker: FAILED &lt;message&gt;                   instead of any answer, then exits
  * </pre>
@@ -66,8 +68,15 @@ public final class BenchWorker {
             protocol.println("ARMED");
           }
           case "GO" -> {
-            load.go(Long.parseLong(words[1]), Long.parseLong(words[2]));
-            protocol.println(load.finish(intervals));
+            long measureStart = Long.parseLong(words[1]);
+            long deadline = Long.parseLong(words[2]);
+            load.go(measureStart, deadline);
+            parkUntil(measureStart);
+            long jitBefore = JitTime.millis();
+            parkUntil(deadline);
+            long jitAfter = JitTime.millis();
+            long jit = jitBefore < 0 || jitAfter < 0 ? -1 : jitAfter - jitBefore;
+            protocol.println(load.finish(intervals) + " jit=" + jit);
             load = null;
           }
           default -> throw new IllegalArgumentException("unknown command: " + line);
@@ -81,6 +90,13 @@ public final class BenchWorker {
     // Runs the agent's shutdown hook, which closes its session (Curator's was closed above): no
     // lock node of this worker outlives it. Their non-daemon threads must not keep it alive.
     System.exit(0);
+  }
+
+  /** Waits for an instant of {@link System#nanoTime()}: a deadline loop, not a sleep. */
+  private static void parkUntil(long instant) {
+    for (long left = instant - System.nanoTime(); left > 0; left = instant - System.nanoTime()) {
+      LockSupport.parkNanos(left);
+    }
   }
 
   /** The dataset paths cells pick from: {@code /bench/ds-00} and on. */

@@ -105,6 +105,13 @@ final class BenchmarkReport {
         List.of());
     section(
         out,
+        "JIT compiler busy in the measured window, the busiest worker JVM's compile time over the"
+            + " window (near 0: the window ran compiled code)",
+        cell -> true,
+        (cell, v) -> percent(median(cell, v, CellResult::jitBusiest)),
+        List.of());
+    section(
+        out,
         "hand-off between JVMs p50 / p99, us (a write's body start minus the end of the previous"
             + " write on its dataset, made in another JVM while this one waited); in brackets:"
             + " hand-offs seen, all runs",
@@ -478,6 +485,10 @@ final class BenchmarkReport {
 
   private static String count(double v) {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  private static String percent(double share) {
+    return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
   }
 
   private static String fixed(double v, int decimals) {

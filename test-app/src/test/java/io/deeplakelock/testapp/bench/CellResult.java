@@ -14,6 +14,8 @@ package io.deeplakelock.testapp.bench;
  * @param workerCpuPerCall CPU time of the cell's worker JVMs (all their threads) in the window per
  *     measured call
  * @param serverCpuPerCall CPU time of the ZooKeeper server in the window per measured call
+ * @param jitBusiest the busiest worker JVM's JIT compile time in the window over the window's
+ *     length ({@link JitTime#busiestShare})
  * @param handoffP50 a write's body start minus the previous write's body end, when that one ran in
  *     another JVM (same dataset), median
  * @param overlappingWrites write bodies that overlapped another body on the same dataset
@@ -30,6 +32,7 @@ record CellResult(
     double zkRequestsPerCall,
     double workerCpuPerCall,
     double serverCpuPerCall,
+    double jitBusiest,
     double handoffP50,
     double handoffP99,
     long handoffs,
@@ -44,7 +47,7 @@ record CellResult(
 
   static CellResult failed(String failure) {
     double n = Double.NaN;
-    return new CellResult(n, n, n, n, n, n, n, n, n, n, 0, 0, 0, n, 0, failure);
+    return new CellResult(n, n, n, n, n, n, n, n, n, n, n, 0, 0, 0, n, 0, failure);
   }
 
   boolean ok() {

@@ -2,6 +2,7 @@ package io.deeplakelock.testapp.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -20,6 +21,30 @@ class LockBenchAnalysisTest {
     assertTrue(Double.isNaN(CpuTime.perCall(-1, 26_000, 100)), "no reading before");
     assertTrue(Double.isNaN(CpuTime.perCall(1_000, -1, 100)), "no reading after");
     assertTrue(Double.isNaN(CpuTime.perCall(1_000, 26_000, 0)), "no call measured");
+  }
+
+  @Test
+  void theJitShareIsTheBusiestJvmsAndAWindowIsQuietOnlyBelowOnePercentInEveryJvm() {
+    long twoSeconds = 2_000_000_000L;
+    assertEquals(0.05, JitTime.busiestShare(new long[] {10, 100, 0}, twoSeconds), 1e-12);
+    assertTrue(JitTime.quiet(JitTime.busiestShare(new long[] {0, 19, 5}, twoSeconds)));
+    assertFalse(
+        JitTime.quiet(JitTime.busiestShare(new long[] {0, 20, 5}, twoSeconds)),
+        "1% is not below 1%");
+    assertTrue(Double.isNaN(JitTime.busiestShare(new long[] {10, -1}, twoSeconds)), "not counted");
+    assertFalse(JitTime.quiet(Double.NaN), "unknown is not quiet");
+    assertTrue(Double.isNaN(JitTime.busiestShare(new long[0], twoSeconds)), "no JVM");
+  }
+
+  @Test
+  void aDoneLineCarriesTheJitTimeOfTheWindow() {
+    WorkerReport r =
+        WorkerReport.parse(
+            "DONE ops=5 errors=0 callNanos=50 recorded=0 complete=9 sink=1 acquire="
+                + new Histogram().encode()
+                + " jit=42");
+    assertEquals(42, r.jitMillis());
+    assertEquals(5, r.ops());
   }
 
   @Test

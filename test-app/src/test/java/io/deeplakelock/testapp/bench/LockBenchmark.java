@@ -60,7 +60,8 @@ public final class LockBenchmark {
 
   private static final String USAGE =
       "usage: LockBenchmark [--quick] [--runs N] [--out FILE] [--agent JAR] [--work DIR]"
-          + " [--warmup-ms N] [--measure-ms N] [--work-us N] [--record N]";
+          + " [--warmup-ms N] [--measure-ms N] [--work-us N] [--record N]"
+          + " [--jit-warmup-rounds N]";
 
   private final Options options;
   private final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -70,6 +71,10 @@ public final class LockBenchmark {
   private final Map<Variant, List<String>> unavailable = new EnumMap<>(Variant.class);
 
   private final List<String> notes = new ArrayList<>();
+
+  /** Per variant, what each run's JIT warm-up needed ({@link #warmUpJit}), for the notes. */
+  private final Map<Variant, List<String>> jitWarmups = new EnumMap<>(Variant.class);
+
   private final Map<Variant, Path> rules = new EnumMap<>(Variant.class);
   private volatile LocalZooKeeper zooKeeper;
   private Path agentCopy;
@@ -126,7 +131,13 @@ public final class LockBenchmark {
                     * options.runs
                     * ((options.warmupNanos + options.measureNanos) / 1e9 + 0.2)
                     / 60
-                + options.runs * 0.4));
+                + options.runs * 0.4
+                // the JIT warm-up: about 4 rounds per variant and run when the JIT quiets
+                + options.runs
+                    * Variant.values().length
+                    * Math.min(options.jitWarmupRounds, 4)
+                    * ((options.warmupNanos + options.measureNanos) / 1e9 + 0.2)
+                    / 60));
     Runtime.getRuntime().addShutdownHook(new Thread(this::killChildren, "bench-locks-cleanup"));
     Path zkDir = options.work.resolve("zookeeper");
     deleteTree(zkDir); // a fresh server: no nodes or sessions of an earlier benchmark
@@ -147,6 +158,11 @@ public final class LockBenchmark {
         (v, why) -> {
           notes.add(v.label + " did not run: " + why.get(0));
           why.subList(1, why.size()).forEach(line -> notes.add("  | " + line));
+        });
+    jitWarmups.forEach(
+        (v, runs) -> {
+          notes.add("JIT warm-up of " + v.label + " before the first cell:");
+          runs.forEach(line -> notes.add("  " + line));
         });
     String report = table.render(header, notes);
     report +=
@@ -212,6 +228,7 @@ public final class LockBenchmark {
     Path runDir = Files.createDirectories(options.work.resolve("run-" + (run + 1)));
     Map<Variant, WorkerGroup> groups = startWorkers(runDir);
     try {
+      warmUpJit(run, groups);
       for (int c = 0; c < options.cells.size(); c++) {
         Cell cell = options.cells.get(c);
         List<Variant> variants = new ArrayList<>(List.of(Variant.values()));
@@ -292,6 +309,57 @@ public final class LockBenchmark {
       }
     }
     return groups;
+  }
+
+  /**
+   * Before a run's first cell, runs each variant's workers (all of them, one variant at a time) in
+   * unmeasured rounds of three shapes in turn (50/50 with 4 threads on 100 datasets and on one,
+   * read-only with 16 threads on one), until three rounds in a row find every JVM's JIT compiler
+   * busy less than {@link JitTime#QUIET_SHARE} of the round, or {@code --jit-warmup-rounds} have
+   * run. A worker's own warm-up (one thread, one second) compiles little of the paths the cells
+   * take: queueing behind other processes, hand-offs, many threads. Without this the first cells of
+   * a run measured the JIT compiling the lock code, and the variant with the most code to compile
+   * paid most for it. What each variant needed goes in the report's notes: it is a one-time cost a
+   * service pays as its load starts.
+   */
+  private void warmUpJit(int run, Map<Variant, WorkerGroup> groups) throws InterruptedException {
+    if (options.jitWarmupRounds == 0) {
+      return;
+    }
+    for (Map.Entry<Variant, WorkerGroup> e : groups.entrySet()) {
+      Variant v = e.getKey();
+      int jvms = e.getValue().workers().size();
+      List<Cell> shapes =
+          List.of(
+              new Cell(50, 4, jvms, DATASETS), new Cell(50, 4, jvms, 1), new Cell(0, 16, jvms, 1));
+      List<String> shares = new ArrayList<>();
+      int quietInARow = 0;
+      int round = 0;
+      while (round < options.jitWarmupRounds && quietInARow < shapes.size()) {
+        CellResult r = runCell(shapes.get(round % shapes.size()), v, e.getValue());
+        round++;
+        if (!r.ok()) {
+          shares.add("failed: " + r.failure());
+          break;
+        }
+        shares.add(String.format(Locale.ROOT, "%.1f%%", 100 * r.jitBusiest()));
+        quietInARow = JitTime.quiet(r.jitBusiest()) ? quietInARow + 1 : 0;
+      }
+      String outcome = quietInARow >= shapes.size() ? "quiet" : "NOT quiet";
+      log(
+          "run %d JIT warm-up %-12s %s after %d round(s): %s",
+          run + 1, v.label, outcome, round, String.join(" ", shares));
+      jitWarmups
+          .computeIfAbsent(v, k -> new ArrayList<>())
+          .add(
+              String.format(
+                  Locale.ROOT,
+                  "run %d: %s after %d round(s) (busiest JIT per round: %s)",
+                  run + 1,
+                  outcome,
+                  round,
+                  String.join(" ", shares)));
+    }
   }
 
   private ChildJvm.Builder worker(Variant v, String name, Path intervals) {
@@ -395,6 +463,7 @@ public final class LockBenchmark {
     long fewest = Long.MAX_VALUE;
     long most = 0;
     Histogram acquire = new Histogram();
+    long[] jit = reports.stream().mapToLong(WorkerReport::jitMillis).toArray();
     for (WorkerReport r : reports) {
       fewest = Math.min(fewest, r.ops());
       most = Math.max(most, r.ops());
@@ -423,6 +492,7 @@ public final class LockBenchmark {
         ops == 0 ? Double.NaN : (double) (serverAfter.received - serverBefore.received) / ops,
         CpuTime.perCall(workersCpuBefore, workersCpuAfter, ops),
         CpuTime.perCall(serverCpuBefore, serverCpuAfter, ops),
+        JitTime.busiestShare(jit, options.measureNanos),
         handoffsApply ? Percentiles.of(handoffs, 50) : Double.NaN,
         handoffsApply ? Percentiles.of(handoffs, 99) : Double.NaN,
         handoffs.length,
@@ -657,6 +727,7 @@ public final class LockBenchmark {
     long measureNanos = TimeUnit.MILLISECONDS.toNanos(2000);
     long workNanos = 5_000;
     int recordCapacity = 200_000;
+    int jitWarmupRounds = 12;
     List<Cell> cells;
 
     /** Filters of the grid (null: all): write percentages, threads, JVMs, datasets. */
@@ -690,6 +761,7 @@ public final class LockBenchmark {
             case "--measure-ms" -> o.measureNanos = TimeUnit.MILLISECONDS.toNanos(positive(value));
             case "--work-us" -> o.workNanos = Math.round(Double.parseDouble(value) * 1000);
             case "--record" -> o.recordCapacity = positive(value);
+            case "--jit-warmup-rounds" -> o.jitWarmupRounds = atLeastZero(value);
             case "--mixes" -> o.mixes = numbers(value);
             case "--threads" -> o.threads = numbers(value);
             case "--jvms" -> o.jvms = numbers(value);
@@ -727,6 +799,14 @@ public final class LockBenchmark {
         out.add(Integer.parseInt(part.trim()));
       }
       return out;
+    }
+
+    private static int atLeastZero(String value) {
+      int n = Integer.parseInt(value);
+      if (n < 0) {
+        throw new IllegalArgumentException("must be 0 or more: " + value);
+      }
+      return n;
     }
 
     private static int positive(String value) {

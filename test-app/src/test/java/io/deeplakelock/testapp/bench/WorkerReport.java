@@ -5,11 +5,17 @@ import java.util.Map;
 
 /**
  * A worker's {@code DONE} line: its measured calls and their summed call latency, failed calls,
- * bodies recorded, the instant before which its record of bodies is complete, and its acquire
- * latencies.
+ * bodies recorded, the instant before which its record of bodies is complete, its acquire
+ * latencies, and the JIT's compile time in the measured window (milliseconds; -1: not counted).
  */
 record WorkerReport(
-    long ops, long errors, long callNanos, long recorded, long completeBefore, Histogram acquire) {
+    long ops,
+    long errors,
+    long callNanos,
+    long recorded,
+    long completeBefore,
+    Histogram acquire,
+    long jitMillis) {
 
   static WorkerReport parse(String line) {
     Map<String, String> fields = new HashMap<>();
@@ -26,7 +32,8 @@ record WorkerReport(
           Long.parseLong(fields.get("callNanos")),
           Long.parseLong(fields.get("recorded")),
           Long.parseLong(fields.get("complete")),
-          Histogram.decode(fields.get("acquire")));
+          Histogram.decode(fields.get("acquire")),
+          Long.parseLong(fields.get("jit")));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("malformed DONE line: " + line, e);
     }
