@@ -65,8 +65,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * and {@link #leave}; the store's event thread delivers replies, watch notifications and {@link
  * #onConnection}; the timer thread runs the linger checks. <b>Guarded by {@link #mu}</b>: all
  * fields, and the fields of the nodes, holds and requests, except those marked volatile, which the
- * read fast path reads without the lock. <b>Lock order:</b> {@link #mu} is a leaf: while holding it
- * the engine only queues timer tasks; store requests wait in the outbox until the lock is let go.
+ * read fast path reads without the lock, and {@link OtherProcesses}, shared with the JVM's other
+ * engines, a hint of volatile fields read and written under each engine's own lock. <b>Lock
+ * order:</b> {@link #mu} is a leaf: while holding it the engine only queues timer tasks and writes
+ * that hint; store requests wait in the outbox until the lock is let go.
  */
 final class LockEngine {
 
@@ -114,8 +116,9 @@ final class LockEngine {
      * #OTHERS_QUIET_NANOS}, and none is queued behind it. It is given up the moment one is, even
      * while a local call still uses it (no grace period, unlike a fixed {@code linger}). A write
      * node that had to queue behind another process is not kept at all, and where another process
-     * was seen lately a call with nothing local to share takes a node of its own ({@link
-     * LockEngine#takesOwnNode}).
+     * was seen lately (for a writer: on the path, or on any other of this JVM's when others used
+     * this path before, {@link OtherProcesses}) a call with nothing local to share takes a node of
+     * its own ({@link LockEngine#takesOwnNode}).
      */
     final boolean adaptive;
 
@@ -190,6 +193,15 @@ final class LockEngine {
   private boolean othersSeen;
   private boolean otherWriterSeen;
 
+  /** This JVM's sightings of other processes on any path (a hint shared by its engines). */
+  private final OtherProcesses others;
+
+  /**
+   * At the last forecast: another process was seen lately on this path, or on some other path of
+   * this JVM's while this one has seen other processes before.
+   */
+  private boolean othersOnAnyPathLately;
+
   /**
    * At the last forecast: another process's contender, and another process's writer, was seen on
    * the path less than {@link #OTHERS_QUIET_NANOS} ago.
@@ -231,7 +243,8 @@ final class LockEngine {
       LockClock clock,
       Settings settings,
       LockCounters stats,
-      QueueListener queueListener) {
+      QueueListener queueListener,
+      OtherProcesses others) {
     this.path = path;
     this.store = store;
     this.clock = clock;
@@ -239,6 +252,7 @@ final class LockEngine {
     this.window = settings.lingerNanos;
     this.stats = stats;
     this.queueListener = queueListener;
+    this.others = others;
   }
 
   String path() {
@@ -958,21 +972,30 @@ final class LockEngine {
     otherWriterLately = otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS;
     keepWrite = demand && !othersLately;
     keepRead = demand && !otherWriterLately;
+    // Only on a path others have used: a path private to this JVM keeps its write node however
+    // busy the others are elsewhere (a single writer's calls there stay free).
+    othersOnAnyPathLately = othersLately || (othersSeen && others.lately(now, OTHERS_QUIET_NANOS));
   }
 
   /**
    * Whether a call takes a node of its own, as with {@code coalesce: false}: with adaptive
-   * lingering, on a path where another process's conflicting node was seen lately (so no node is
-   * kept) and where this JVM has nothing, no node and no waiting call, that the call could share.
-   * Such a node carries neither a deletion watch of its own nor the queue watch, the reads
-   * coalescing pays for sharing that will not happen; the call that removes it hears ZooKeeper's
-   * answer, as one call's own node always does (I2). Calls that come while it is there coalesce.
-   * This JVM's write node and read shares are in {@link #nodes} from their create on; a call's own
-   * node waits in {@link #solos} until it is created.
+   * lingering, where another process's conflicting node was seen lately (so no node is kept) and
+   * where this JVM has nothing on the path, no node and no waiting call, that the call could share.
+   * For a writer on a path other processes have used before, a sighting on any other path of this
+   * JVM's counts too ({@link OtherProcesses}): a write node could only be kept while nobody else
+   * comes, and a JVM that sees other processes on some of its paths meets them on the others they
+   * use as well, only less often than it lists each queue. A path no other process was ever seen on
+   * keeps coalescing (a single writer's calls there stay free), and a reader still coalesces on a
+   * path no other writer was seen on lately: its share is kept between calls there, whatever
+   * writers do elsewhere. Such a node carries neither a deletion watch of its own nor the queue
+   * watch, the reads coalescing pays for sharing that will not happen; the call that removes it
+   * hears ZooKeeper's answer, as one call's own node always does (I2). Calls that come while it is
+   * there coalesce. This JVM's write node and read shares are in {@link #nodes} from their create
+   * on; a call's own node waits in {@link #solos} until it is created.
    */
   private boolean takesOwnNode(LockMode mode) {
     return settings.adaptive
-        && (mode == LockMode.WRITE ? othersLately : otherWriterLately)
+        && (mode == LockMode.WRITE ? othersOnAnyPathLately : otherWriterLately)
         && nodes.isEmpty()
         && solos.isEmpty()
         && firstWaiting(writers) == null
@@ -989,6 +1012,7 @@ final class LockEngine {
         continue;
       }
       long now = clock.nanoTime();
+      others.saw(now);
       othersSeen = true;
       othersSeenAt = now;
       keepWrite = false;

@@ -35,6 +35,7 @@ public final class LockService implements AutoCloseable {
   private final ZkConnection connection;
   private final CuratorNodeStore store;
   private final TimerClock clock = new TimerClock();
+  private final OtherProcesses otherProcesses = new OtherProcesses(); // shared by all engines
   private final LockTable locks;
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder lostLocks = new LongAdder();
@@ -97,7 +98,8 @@ public final class LockService implements AutoCloseable {
         new LockEngine.Settings(
             config.coalesce(), TimeUnit.MILLISECONDS.toNanos(config.lingerMillis()), stripes);
     LockEngine engine =
-        new LockEngine(path, store, clock, settings, stats, this::noticeForeignContenders);
+        new LockEngine(
+            path, store, clock, settings, stats, this::noticeForeignContenders, otherProcesses);
     return new DatasetLock(this, engine, stats, config.coalesce());
   }
 

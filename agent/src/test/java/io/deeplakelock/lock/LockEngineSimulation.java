@@ -124,9 +124,11 @@ final class LockEngineSimulation {
       this.engines = new LockEngine[config.datasets];
       LockEngine.Settings settings =
           new LockEngine.Settings(config.coalesce, config.lingerNanos, config.stripes);
+      OtherProcesses others = new OtherProcesses(); // one per JVM, as in LockService
       for (int d = 0; d < config.datasets; d++) {
         LockEngine engine =
-            new LockEngine(datasetPath(d), client, clock, settings, new LockCounters(), null);
+            new LockEngine(
+                datasetPath(d), client, clock, settings, new LockCounters(), null, others);
         engines[d] = engine;
         client.listen(engine::onConnection);
       }

@@ -367,6 +367,57 @@ class LockEngineSimulationTest {
     sim.quiesce();
   }
 
+  /**
+   * Another process seen lately on one path makes a write call on another path of the same JVM that
+   * others have used before, with nothing there to share, take a node of its own too ({@link
+   * OtherProcesses}): a service over many datasets sees the others on each path only now and then.
+   * A path nobody else ever used keeps coalescing, a read still coalesces where no writer was seen
+   * lately, and once nobody else was seen anywhere for a while, writes coalesce again.
+   */
+  @Test
+  void scriptedAdaptiveLingerTakesAWriteNodePerCallOnSharedPathsOnceAnotherProcessWasSeenOnOne() {
+    Config config = new Config();
+    config.jvms = 2;
+    config.threadsPerJvm = 1;
+    config.datasets = 3;
+    config.foreign = 0;
+    config.lingerNanos = -1;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    // Dataset 1 is shared: b was seen there once, long enough ago that it is not "lately".
+    sim.startCall(b, 1, LockMode.WRITE, SECOND, 1);
+    sim.settle();
+    sim.startCall(a, 1, LockMode.WRITE, SECOND, 1);
+    sim.settle();
+    end(sim, b);
+    end(sim, a);
+    sim.advanceTime(LockEngine.OTHERS_QUIET_NANOS);
+    seesAnotherProcess(sim, a, b); // on dataset 0, now
+    String shared = LockEngineSimulation.datasetPath(1);
+    Call own = sim.startCall(a, 1, LockMode.WRITE, SECOND, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase);
+    assertTrue(own.hold instanceof SoloNode, "a write node of the call's own on dataset 1");
+    assertTrue(sim.server.node(own.hold.node.path).watchers.isEmpty(), "no deletion watch on it");
+    end(sim, a);
+    assertTrue(sim.server.children(shared).isEmpty(), "removed as the call ended");
+    Call read = sim.startCall(a, 1, LockMode.READ, SECOND, 1);
+    sim.settle();
+    assertTrue(read.hold instanceof ReadShare, "no writer seen lately on dataset 1: it coalesces");
+    end(sim, a);
+    Call privateWrite = sim.startCall(a, 2, LockMode.WRITE, SECOND, 1);
+    sim.settle();
+    assertTrue(privateWrite.hold instanceof WriteHandoff, "dataset 2, nobody else's: coalesces");
+    end(sim, a);
+    sim.advanceTime(LockEngine.OTHERS_QUIET_NANOS);
+    Call again = sim.startCall(a, 1, LockMode.WRITE, SECOND, 1);
+    sim.settle();
+    assertTrue(again.hold instanceof WriteHandoff, "nobody else lately: coalescing again");
+    end(sim, a);
+    sim.quiesce();
+  }
+
   @Test
   void scriptedScheduleReportsAWriteNodeDeletedDuringItsCall() {
     Config config = new Config();
