@@ -232,9 +232,16 @@ class LockEngineSimulationTest {
 
   /** A scripted schedule without foreign contenders; {@code lingerNanos} -1 is adaptive. */
   private static LockEngineSimulation scripted(int jvms, int threads, long lingerNanos) {
+    return scripted(jvms, threads, 1, lingerNanos);
+  }
+
+  /** As {@link #scripted(int, int, long)}, with {@code datasets} datasets. */
+  private static LockEngineSimulation scripted(
+      int jvms, int threads, int datasets, long lingerNanos) {
     Config config = new Config();
     config.jvms = jvms;
     config.threadsPerJvm = threads;
+    config.datasets = datasets;
     config.foreign = 0;
     config.lingerNanos = lingerNanos;
     return LockEngineSimulation.scripted(config);
@@ -376,13 +383,7 @@ class LockEngineSimulationTest {
    */
   @Test
   void scriptedAdaptiveLingerTakesAWriteNodePerCallOnSharedPathsOnceAnotherProcessWasSeenOnOne() {
-    Config config = new Config();
-    config.jvms = 2;
-    config.threadsPerJvm = 1;
-    config.datasets = 3;
-    config.foreign = 0;
-    config.lingerNanos = -1;
-    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation sim = scripted(2, 1, 3, -1);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     // Dataset 1 is shared: b was seen there once, long enough ago that it is not "lately".
