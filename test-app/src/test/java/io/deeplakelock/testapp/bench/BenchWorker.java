@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A long-lived worker JVM of the lock benchmark, driven by the coordinator ({@link LockBenchmark})
@@ -71,9 +70,9 @@ public final class BenchWorker {
             long measureStart = Long.parseLong(words[1]);
             long deadline = Long.parseLong(words[2]);
             load.go(measureStart, deadline);
-            parkUntil(measureStart);
+            LockBenchmark.parkUntil(measureStart);
             long jitBefore = JitTime.millis();
-            parkUntil(deadline);
+            LockBenchmark.parkUntil(deadline);
             long jitAfter = JitTime.millis();
             long jit = jitBefore < 0 || jitAfter < 0 ? -1 : jitAfter - jitBefore;
             protocol.println(load.finish(intervals) + " jit=" + jit);
@@ -90,13 +89,6 @@ public final class BenchWorker {
     // Runs the agent's shutdown hook, which closes its session (Curator's was closed above): no
     // lock node of this worker outlives it. Their non-daemon threads must not keep it alive.
     System.exit(0);
-  }
-
-  /** Waits for an instant of {@link System#nanoTime()}: a deadline loop, not a sleep. */
-  private static void parkUntil(long instant) {
-    for (long left = instant - System.nanoTime(); left > 0; left = instant - System.nanoTime()) {
-      LockSupport.parkNanos(left);
-    }
   }
 
   /** The dataset paths cells pick from: {@code /bench/ds-00} and on. */

@@ -504,7 +504,7 @@ public final class LockBenchmark {
   }
 
   /** Waits for an instant of {@link System#nanoTime()}: a deadline loop, not a sleep. */
-  private static void parkUntil(long instant) {
+  static void parkUntil(long instant) {
     for (long left = instant - System.nanoTime(); left > 0; left = instant - System.nanoTime()) {
       LockSupport.parkNanos(left);
     }
