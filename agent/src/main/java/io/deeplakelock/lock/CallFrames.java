@@ -39,7 +39,10 @@ public final class CallFrames implements AutoCloseable {
     }
   }
 
-  /** This thread's counter stripe in every {@link ReadShare}. */
+  /**
+   * This thread's counter stripe in every {@link ReadShare}: its number in the JVM, never given to
+   * another thread while that could make two threads the writers of one slot's own count (S6).
+   */
   final int stripe;
 
   /** What this thread's lock nodes say of their holder (the thread's name as first seen). */
@@ -50,6 +53,16 @@ public final class CallFrames implements AutoCloseable {
 
   CallFrames(int stripe) {
     this.stripe = stripe;
+  }
+
+  /**
+   * The stripe of the {@code n}th thread (from 0) to make a guarded call: {@code n} itself while it
+   * fits an int. Past that (after 2<sup>31</sup> threads, virtual ones included) the numbers repeat
+   * only above the largest slot count ({@link ReadShare#stripesFor}: 64), so a slot's own count
+   * still belongs to one of the JVM's first threads alone.
+   */
+  static int stripe(long n) {
+    return n < Integer.MAX_VALUE ? (int) n : 64 + (int) (n & 63);
   }
 
   /** The holder data for this thread's nodes, made once per thread. */

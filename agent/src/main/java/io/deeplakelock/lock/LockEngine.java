@@ -63,12 +63,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Threads.</b> Application threads call {@link #tryJoin}, {@link #request}, {@link #cancel}
  * and {@link #leave}; the store's event thread delivers replies, watch notifications and {@link
- * #onConnection}; the timer thread runs the linger checks. <b>Guarded by {@link #mu}</b>: all
- * fields, and the fields of the nodes, holds and requests, except those marked volatile, which the
- * read fast path reads without the lock, and {@link OtherProcesses}, shared with the JVM's other
- * engines, a hint of volatile fields read and written under each engine's own lock. <b>Lock
- * order:</b> {@link #mu} is a leaf: while holding it the engine only queues timer tasks and writes
- * that hint; store requests wait in the outbox until the lock is let go.
+ * #onConnection}; the timer thread runs the linger checks and the recounts of closed shares ({@link
+ * #scheduleRecount}). <b>Guarded by {@link #mu}</b>: all fields, and the fields of the nodes, holds
+ * and requests, except those marked volatile, which the read fast path reads without the lock, and
+ * {@link OtherProcesses}, shared with the JVM's other engines, a hint of volatile fields read and
+ * written under each engine's own lock. <b>Lock order:</b> {@link #mu} is a leaf: while holding it
+ * the engine only queues timer tasks and writes that hint; store requests wait in the outbox until
+ * the lock is let go.
  */
 final class LockEngine {
 
@@ -100,6 +101,12 @@ final class LockEngine {
    * behind yet runs many calls before it hears of the next contender.
    */
   static final long OTHERS_QUIET_NANOS = 1_000_000_000L;
+
+  /** The first recount of a closed share still held (S5 of {@link ReadShare}). */
+  static final long RECOUNT_FIRST_NANOS = 1_000_000L;
+
+  /** The longest interval between recounts of a closed share whose readers still hold it. */
+  static final long RECOUNT_MAX_NANOS = 100_000_000L;
 
   /** How the engine shares nodes. */
   static final class Settings {
@@ -369,13 +376,22 @@ final class LockEngine {
   LockLoss leave(Hold hold, int stripe) {
     if (hold instanceof ReadShare) {
       ReadShare s = (ReadShare) hold;
-      long left = s.exit(stripe);
-      LockLoss out = s.node.outcome();
-      // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
-      if (out == null
-          && s.open
-          && (left > 0 || keepsUnused(LockMode.READ) || s.anyHolder(stripe))) {
-        return null;
+      if (leavesByStore(s, stripe)) {
+        // Kept anyway: whether this was the last reader decides nothing while the share is open,
+        // so no fence. A close this read of open misses is caught by the recount (S5).
+        s.exitOwn(stripe);
+        if (s.node.outcome() == null && s.open) {
+          return null;
+        }
+      } else {
+        long left = s.exit(stripe);
+        LockLoss out = s.node.outcome();
+        // Others still read under it, or linger keeps it: nothing to decide, no lock taken.
+        if (out == null
+            && s.open
+            && (left > 0 || keepsUnused(LockMode.READ) || s.anyHolder(stripe))) {
+          return null;
+        }
       }
     }
     mu.lock();
@@ -400,6 +416,14 @@ final class LockEngine {
     } finally {
       unlock();
     }
+  }
+
+  /**
+   * Whether {@link #leave} counts {@code stripe}'s thread out of {@code s} by a release store (S5
+   * of {@link ReadShare}): where its count is its own, while an unused share is kept anyway.
+   */
+  boolean leavesByStore(ReadShare s, int stripe) {
+    return keepsUnused(LockMode.READ) && s.ownsCount(stripe);
   }
 
   /** For a leave that was PENDING: the answer now (still PENDING while ZooKeeper is away). */
@@ -561,14 +585,23 @@ final class LockEngine {
     }
   }
 
-  /** Removes read nodes that are closed, or unused without linger, once their last reader left. */
+  /**
+   * Removes read nodes that are closed, or unused without linger, once their last reader left. A
+   * closed share still held is counted again on the timer while readers may leave it by release
+   * store (S5 of {@link ReadShare}): such a leave can miss the close, and then nobody else would.
+   */
   private void reapShares() {
     for (int i = nodes.size() - 1; i >= 0; i--) { // backwards: a release may drop node i
       OwnNode n = nodes.get(i);
       if (n.phase == OwnNode.Phase.HELD && n.hold instanceof ReadShare) {
         ReadShare s = (ReadShare) n.hold;
-        if (s.holders() != 0
-            || (s.open && keepsUnused(LockMode.READ) && n.trusted(store.liveSession()))) {
+        if (s.holders() != 0) {
+          if (!s.open && settings.lingerNanos > 0) {
+            scheduleRecount(s);
+          }
+          continue;
+        }
+        if (s.open && keepsUnused(LockMode.READ) && n.trusted(store.liveSession())) {
           continue;
         }
         close(s);
@@ -1322,6 +1355,33 @@ final class LockEngine {
       s.lingerScheduled = true;
       clock.schedule(() -> lingerCheck(s, 0), window);
     }
+  }
+
+  /**
+   * Counts a closed, still held share again soon (S5 of {@link ReadShare}): first after {@link
+   * #RECOUNT_FIRST_NANOS}, then at twice the last interval up to {@link #RECOUNT_MAX_NANOS}, one
+   * check pending at a time, until {@link #reapShares} removes its node. A leave that missed the
+   * close made its store a moment before, so the first recount finds it; the later ones only cover
+   * readers that really still hold the share.
+   */
+  private void scheduleRecount(ReadShare s) {
+    if (s.recountScheduled) {
+      return;
+    }
+    s.recountScheduled = true;
+    s.recountDelay =
+        s.recountDelay == 0 ? RECOUNT_FIRST_NANOS : Math.min(RECOUNT_MAX_NANOS, 2 * s.recountDelay);
+    clock.schedule(
+        () -> {
+          mu.lock();
+          try {
+            s.recountScheduled = false;
+            dispatch();
+          } finally {
+            unlock();
+          }
+        },
+        s.recountDelay);
   }
 
   /**

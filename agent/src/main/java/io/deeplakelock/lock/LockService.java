@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
@@ -39,13 +39,14 @@ public final class LockService implements AutoCloseable {
   private final LockTable locks;
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder lostLocks = new LongAdder();
-  private final AtomicInteger threadsSeen = new AtomicInteger();
+  private final AtomicLong threadsSeen = new AtomicLong();
   private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
   private final int stripes = ReadShare.stripesFor(Runtime.getRuntime().availableProcessors());
   private volatile String processName; // pid@host, looked up at first use: JMX is slow to load
   // The guarded calls running on each thread, innermost last.
   private final ThreadLocal<CallFrames> frames =
-      ThreadLocal.withInitial(() -> new CallFrames(threadsSeen.getAndIncrement()));
+      ThreadLocal.withInitial(
+          () -> new CallFrames(CallFrames.stripe(threadsSeen.getAndIncrement())));
 
   private LockService(AgentConfig config, int capacity) {
     this.config = config;

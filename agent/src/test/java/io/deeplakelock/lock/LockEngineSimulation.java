@@ -45,7 +45,8 @@ final class LockEngineSimulation {
     /** 0: none; negative: adaptive (the default of the rules file). */
     long lingerNanos = 0;
 
-    int stripes = 4;
+    // Two slots: with up to four threads per JVM, the third and fourth count in shared counts.
+    int stripes = 2;
     Family family = Family.KAZOO;
 
     /** Steps before the quiescence phase. */
@@ -139,7 +140,13 @@ final class LockEngineSimulation {
     IDLE,
     WAITING,
     RUNNING,
-    PENDING_LEAVE
+    PENDING_LEAVE,
+    /**
+     * A leave by release store whose reads of the share came first: it saw the share open and will
+     * return without the engine's lock, but its store lands only at the thread's next step (the
+     * reordering S5 of {@link ReadShare} allows).
+     */
+    STORE_PENDING
   }
 
   /** One guarded call, from request to its final outcome. */
@@ -189,8 +196,12 @@ final class LockEngineSimulation {
     SimThread(Jvm jvm, int index) {
       this.jvm = jvm;
       this.name = "jvm" + jvm.index + "/t" + index;
-      this.stripe = index % config.stripes;
+      // Unique in its JVM, as CallFrames numbers threads: past the slots, shared counts.
+      this.stripe = index;
     }
+
+    /** The next leave reads first and stores at the following step, where it can (scripted). */
+    boolean reorderNextLeave;
 
     boolean canStep() {
       switch (phase) {
@@ -199,6 +210,7 @@ final class LockEngineSimulation {
         case WAITING:
           return call.request.state() != Request.State.WAITING || clock.nanoTime() >= call.deadline;
         case RUNNING:
+        case STORE_PENDING:
           return true;
         default:
           return engine(call).outcome(call.hold) != LockLoss.PENDING
@@ -210,6 +222,12 @@ final class LockEngineSimulation {
   final long seed;
   final Config config;
   final Random random;
+
+  /**
+   * Which leaves by release store are reordered: drawn apart, so that seeds keep their schedule.
+   */
+  private final Random reorders;
+
   final SimZooKeeper server;
   final SimClock clock = new SimClock();
   final List<Jvm> jvms = new ArrayList<>();
@@ -238,6 +256,7 @@ final class LockEngineSimulation {
     this.config = config;
     this.tracing = tracing;
     this.random = new Random(seed);
+    this.reorders = new Random(~seed);
     this.server = new SimZooKeeper(random);
     server.step = 1;
     this.lastWriteToken = new long[config.datasets];
@@ -667,6 +686,10 @@ final class LockEngineSimulation {
         call.leaveStep = step + 1;
         SimClient.Known known = t.jvm.client.known(call.hold.node.path);
         call.signAtLeave = known == null ? null : known.openSign;
+        if (reordersLeave(t)) {
+          t.phase = Phase.STORE_PENDING;
+          return "leave " + call + ": saw the share open, its store still to land";
+        }
         LockLoss out = engine(call).leave(call.hold, t.stripe);
         if (out == LockLoss.PENDING) {
           t.phase = Phase.PENDING_LEAVE;
@@ -675,6 +698,10 @@ final class LockEngineSimulation {
         }
         end(call, out);
         return "leave " + call + " -> " + out;
+      case STORE_PENDING:
+        ((ReadShare) call.hold).exitOwn(t.stripe);
+        end(call, null);
+        return "leave " + call + ": store landed -> null";
       default:
         {
           LockLoss now = engine(call).outcome(call.hold);
@@ -688,6 +715,26 @@ final class LockEngineSimulation {
           return "outcome " + call + " -> " + now;
         }
     }
+  }
+
+  /**
+   * Whether this leave is a release store whose reads come first (S5 of {@link ReadShare}): only a
+   * leave the engine makes by store, of a share the reads find open and its node not lost (the
+   * leave then returns without the engine's lock); one in four of those at random, or the one a
+   * scripted test asked for.
+   */
+  private boolean reordersLeave(SimThread t) {
+    Call call = t.call;
+    if (!(call.hold instanceof ReadShare)) {
+      return false;
+    }
+    ReadShare s = (ReadShare) call.hold;
+    if (!engine(call).leavesByStore(s, t.stripe) || !s.open || s.node.outcome() != null) {
+      return false;
+    }
+    boolean asked = t.reorderNextLeave;
+    t.reorderNextLeave = false;
+    return asked || reorders.nextInt(4) == 0;
   }
 
   /** A request's state may have changed (on its thread, or in any callback): follow it. */

@@ -140,6 +140,41 @@ class LockEngineSimulationTest {
   }
 
   /**
+   * S5 of {@link ReadShare}: a reader of a kept share leaves by a release store, so its read of the
+   * share's state may come before a close and its store after the closer counted the holders. Then
+   * neither removes the node, and the other process's writer would wait for its timeout; the
+   * engine's recount of the closed share removes it.
+   */
+  @Test
+  void scriptedRecountRemovesAClosedShareWhoseLastLeaveMissedTheClose() {
+    LockEngineSimulation sim = scripted(2, 2, 20 * LockEngineSimulation.MS);
+    LockEngineSimulation.SimThread a0 = sim.threads.get(0);
+    LockEngineSimulation.SimThread a1 = sim.threads.get(1);
+    LockEngineSimulation.SimThread b0 = sim.threads.get(2);
+    String path = LockEngineSimulation.datasetPath(0);
+    call(sim, a0, LockMode.READ);
+    assertTrue(call(sim, a1, LockMode.READ).joined, "a1 joins a0's share");
+    a1.reorderNextLeave = true;
+    sim.stepThread(a1);
+    assertEquals(LockEngineSimulation.Phase.STORE_PENDING, a1.phase, "a1 read the share open");
+    sim.startCall(b0, 0, LockMode.WRITE, SECOND, 1);
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.WAITING, b0.phase, "b's writer queues");
+    end(sim, a0); // sees the share closed, counts a1 still in it
+    sim.stepThread(a1); // a1's store lands; it returns without the engine's lock
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.IDLE, a1.phase);
+    assertEquals(2, sim.server.children(path).size(), "a's read node is still there, unheld");
+    assertEquals(LockEngineSimulation.Phase.WAITING, b0.phase);
+    sim.advanceTime(LockEngine.RECOUNT_FIRST_NANOS);
+    sim.runTimer();
+    sim.settle();
+    assertEquals(LockEngineSimulation.Phase.RUNNING, b0.phase, "the recount removed a's node");
+    sim.stepThread(b0);
+    sim.quiesce();
+  }
+
+  /**
    * Adaptive lingering keeps a write node nobody else waits for while this JVM's own calls come
    * close together, and gives it up once a whole window passed unused; a call that nothing
    * announced (the first, or one long after the last) keeps nothing.
