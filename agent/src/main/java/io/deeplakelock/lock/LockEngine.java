@@ -1035,6 +1035,20 @@ final class LockEngine {
         && firstWaiting(readers) == null;
   }
 
+  /**
+   * Adaptive lingering's forecast, made by the linger check of a share this JVM's readers joined in
+   * the last window: that is demand as much as a request is, and a share joined all along (under a
+   * long-running reader) sees no request to forecast from. Kept while no other process's writer was
+   * seen on the path lately.
+   */
+  private void usedThisWindow(ReadShare s) {
+    if (settings.adaptive && s == openRead) {
+      long now = clock.nanoTime();
+      otherWriterLately = otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS;
+      keepRead = !otherWriterLately;
+    }
+  }
+
   /** Notes the contenders of other processes in a listing: no node is kept for a while. */
   private void noteOthers(List<LockNodeName.Contender> queue) {
     if (!settings.adaptive) {
@@ -1425,6 +1439,7 @@ final class LockEngine {
         if (s.open && s.node.phase == OwnNode.Phase.HELD) {
           if (s.used) {
             s.used = false;
+            usedThisWindow(s);
             scheduleLinger(s);
           } else if (s.holders() == 0) {
             keptInVain();

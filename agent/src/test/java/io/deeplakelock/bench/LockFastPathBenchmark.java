@@ -75,8 +75,10 @@ public class LockFastPathBenchmark {
       start("0");
     }
 
+    /** {@code linger} "default": no linger key, adaptive lingering as users get it. */
     void start(String linger) throws Exception {
-      zooKeeper = BenchZooKeeper.start(RULES, "  linger: " + linger + "\n");
+      String locks = linger.equals("default") ? "" : "  linger: " + linger + "\n";
+      zooKeeper = BenchZooKeeper.start(RULES, locks);
       service = zooKeeper.service();
       lock = zooKeeper.lock(DATASET);
       read = request(zooKeeper.rule("bench-read"));
@@ -109,10 +111,12 @@ public class LockFastPathBenchmark {
   public static class JvmHoldsRead extends Dataset {
     /**
      * locks.linger: with 0 the last reader out removes the node, so every leave that empties its
-     * slot looks for another holder (stopping at the first, here the background reader's quiet
-     * slot); with a linger the timer checks the node instead.
+     * count looks for another holder (stopping at the first, here the background reader's quiet
+     * slot); with a linger the timer checks the node instead, and a reader leaves by a plain store
+     * (S5 of ReadShare). "default" lingers adaptively: the share is kept, and left by store, from
+     * its first linger check on (10 ms into the trial), which finds it joined.
      */
-    @Param({"0", "20ms"})
+    @Param({"0", "20ms", "default"})
     public String linger;
 
     @Setup(Level.Trial)

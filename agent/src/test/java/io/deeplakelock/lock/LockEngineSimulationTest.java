@@ -1,6 +1,7 @@
 package io.deeplakelock.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -171,6 +172,39 @@ class LockEngineSimulationTest {
     sim.settle();
     assertEquals(LockEngineSimulation.Phase.RUNNING, b0.phase, "the recount removed a's node");
     sim.stepThread(b0);
+    sim.quiesce();
+  }
+
+  /**
+   * Adaptive lingering counts readers joining a share as demand: a share joined all along under a
+   * long-running reader (no request, so no forecast at a call's start) is kept once its linger
+   * check finds it joined, so its readers leave by store (S5 of {@link ReadShare}) and the node
+   * outlives its last reader for the next; unused for a whole window, it goes.
+   */
+  @Test
+  void scriptedAdaptiveLingerKeepsAReadShareThatReadersKeepJoining() {
+    LockEngineSimulation sim = scripted(1, 2, -1);
+    LockEngineSimulation.SimThread a0 = sim.threads.get(0);
+    LockEngineSimulation.SimThread a1 = sim.threads.get(1);
+    String path = LockEngineSimulation.datasetPath(0);
+    call(sim, a0, LockMode.READ); // the first call: nothing forecast
+    Call joined = call(sim, a1, LockMode.READ);
+    assertTrue(joined.joined);
+    ReadShare share = (ReadShare) joined.hold;
+    LockEngine engine = sim.jvms.get(0).engines[0];
+    assertFalse(engine.leavesByStore(share, a1.stripe), "not kept yet");
+    end(sim, a1);
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS);
+    sim.runTimer(); // the linger check: joined in the last window
+    assertTrue(engine.leavesByStore(share, a1.stripe), "kept: joins are demand");
+    end(sim, a0);
+    assertEquals(1, sim.server.children(path).size(), "kept for the next reader");
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS);
+    sim.runTimer();
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS);
+    sim.runTimer();
+    sim.settle();
+    assertTrue(sim.server.children(path).isEmpty(), "unused for a whole window: given up");
     sim.quiesce();
   }
 
