@@ -3,11 +3,9 @@ package io.deeplakelock.lock;
 import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.rules.AgentConfig;
 import io.deeplakelock.rules.ZooKeeperSecurity;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -165,11 +163,11 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
   }
 
   @Override
-  public void watchNode(String nodePath, Runnable onGone, Reply<Boolean> reply) {
+  public void watchNode(String nodePath, Runnable onGone, Reply<byte[]> reply) {
     send(reply, () -> readAndWatch(nodePath, new GoneWatcher(this, nodePath, onGone), reply));
   }
 
-  private void readAndWatch(String nodePath, Watcher watcher, Reply<Boolean> reply)
+  private void readAndWatch(String nodePath, Watcher watcher, Reply<byte[]> reply)
       throws Exception {
     client
         .getData()
@@ -178,7 +176,8 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
             (c, event) -> {
               int rc = event.getResultCode();
               if (rc == KeeperException.Code.OK.intValue()) {
-                reply.done(Code.OK, Boolean.TRUE, null);
+                byte[] data = event.getData();
+                reply.done(Code.OK, data == null ? new byte[0] : data, null);
               } else {
                 fail(reply, rc, nodePath);
               }
@@ -250,30 +249,6 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
     for (PendingDelete p : ready) {
       send(p.reply, () -> attemptDelete(p));
     }
-  }
-
-  /**
-   * What a node's data says of its holder, read in the background: the future completes with the
-   * text, or "" when the node is gone or ZooKeeper does not answer.
-   */
-  CompletableFuture<String> holderOf(String node) {
-    CompletableFuture<String> holder = new CompletableFuture<>();
-    Reply<String> done = (code, text, detail) -> holder.complete(text == null ? "" : text);
-    send(
-        done,
-        () ->
-            client
-                .getData()
-                .inBackground(
-                    (c, e) -> {
-                      byte[] data = e.getData();
-                      done.done(
-                          Code.OK,
-                          data == null ? "" : new String(data, StandardCharsets.UTF_8),
-                          null);
-                    })
-                .forPath(node));
-    return holder;
   }
 
   /**
@@ -354,7 +329,7 @@ final class CuratorNodeStore implements NodeStore, AutoCloseable {
       if (event.getType() == Event.EventType.NodeDeleted) {
         onGone.run();
       } else if (event.getType() != Event.EventType.None) {
-        Reply<Boolean> renewed =
+        Reply<byte[]> renewed =
             (code, exists, detail) -> {
               if (code == Code.NO_NODE) {
                 onGone.run();

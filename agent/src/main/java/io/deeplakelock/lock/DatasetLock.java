@@ -6,10 +6,7 @@ import io.deeplakelock.bridge.LockTimeoutException;
 import io.deeplakelock.bridge.LockUpgradeException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The read-write lock of one lock path in this JVM; there is one live per path ({@link LockTable}).
@@ -46,9 +43,6 @@ import java.util.concurrent.TimeoutException;
  * what every call path shares.
  */
 public final class DatasetLock {
-
-  /** How long a timeout waits for the look-up of the blocking node's holder, if still running. */
-  private static final long HOLDER_LOOKUP_MILLIS = 100;
 
   /** How long a call that timed out waits for its queued node to be removed. */
   private static final long REMOVAL_WAIT_MILLIS = 100;
@@ -279,21 +273,16 @@ public final class DatasetLock {
   private void awaitDecision(Request r, LockCall call, long start, long deadline) {
     int localAhead = -1;
     String blocker = null;
-    // Who holds the node we queue behind, read as soon as we know it, for a timeout's message.
-    String lookedUp = null;
-    CompletableFuture<String> holder = null;
+    String holder = null; // who holds the node we queue behind, for a timeout's message
     engine.mu.lock();
     try {
       while (r.state == Request.State.WAITING) {
         OwnNode queued = r.waitsOn;
-        if (queued != null && queued.blocker != null && !queued.blocker.equals(lookedUp)) {
-          lookedUp = queued.blocker;
-          holder = service.store().holderOf(path() + "/" + lookedUp);
-        }
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           localAhead = engine.localWritersAhead(r);
           blocker = queued == null ? null : queued.blocker;
+          holder = blocker == null ? null : engine.holderOf(blocker);
           engine.cancel(r);
           break;
         }
@@ -327,12 +316,7 @@ public final class DatasetLock {
       default:
         stats.timeouts.increment();
         awaitRemoval(r.leftBehind); // its delete went out as the lock was let go
-        String holderText = null;
-        if (blocker != null && blocker.equals(lookedUp)) {
-          holderText = holderWithin(holder, HOLDER_LOOKUP_MILLIS);
-        }
-        throw new LockTimeoutException(
-            timeoutMessage(call, start, localAhead, blocker, holderText));
+        throw new LockTimeoutException(timeoutMessage(call, start, localAhead, blocker, holder));
     }
   }
 
@@ -359,18 +343,6 @@ public final class DatasetLock {
       Thread.currentThread().interrupt();
     } finally {
       engine.unlock();
-    }
-  }
-
-  /** The holder's description if it arrives within {@code millis}; null otherwise. */
-  private static String holderWithin(CompletableFuture<String> holder, long millis) {
-    try {
-      return holder.get(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (ExecutionException | TimeoutException e) {
-      return null;
     }
   }
 

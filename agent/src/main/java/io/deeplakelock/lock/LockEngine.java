@@ -1,6 +1,7 @@
 package io.deeplakelock.lock;
 
 import io.deeplakelock.bridge.LockMode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -243,6 +244,9 @@ final class LockEngine {
 
   /** Nodes ahead of ours whose deletion we watch (each once), by path: the session of the watch. */
   private final Map<String, Long> blockersWatched = new HashMap<>();
+
+  // Who holds each watched blocker, from the data its watch read returned (for messages).
+  private final Map<String, String> blockerHolders = new HashMap<>();
 
   LockEngine(
       String path,
@@ -770,9 +774,10 @@ final class LockEngine {
             store.watchNode(
                 blocker,
                 () -> blockerGone(blocker),
-                (code, exists, detail) -> {
+                (code, data, detail) -> {
                   if (code == NodeStore.Code.OK) {
-                    return; // watched: its deletion calls blockerGone
+                    noteHolder(blocker, data); // watched: its deletion calls blockerGone
+                    return;
                   }
                   if (code == NodeStore.Code.NO_NODE) {
                     blockerGone(blocker);
@@ -780,7 +785,7 @@ final class LockEngine {
                   }
                   mu.lock();
                   try {
-                    blockersWatched.remove(blocker);
+                    forgetBlocker(blocker);
                     // Without a watch the waiter would hear nothing: look again later. (Connection
                     // loss: onConnection also gives up the waiting nodes and lists again.)
                     scheduleRelist();
@@ -790,11 +795,44 @@ final class LockEngine {
                 }));
   }
 
+  /**
+   * Keeps who holds {@code blocker}, from the data its watch read returned: a call that times out
+   * behind it names the holder without another read ({@link #holderOf}).
+   */
+  private void noteHolder(String blocker, byte[] data) {
+    mu.lock();
+    try {
+      if (blockersWatched.containsKey(blocker)) {
+        blockerHolders.put(blocker, new String(data, StandardCharsets.UTF_8));
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  private void forgetBlocker(String blocker) {
+    blockersWatched.remove(blocker);
+    blockerHolders.remove(blocker);
+  }
+
+  /**
+   * Who holds the node named {@code blocker} on this path: this JVM's own data if it is one of its
+   * nodes, else what the watch read of it found; null if not known. Under the lock.
+   */
+  String holderOf(String blocker) {
+    for (OwnNode n : nodes) {
+      if (n.path != null && n.name().equals(blocker)) {
+        return new String(n.data, StandardCharsets.UTF_8);
+      }
+    }
+    return blockerHolders.get(path + "/" + blocker);
+  }
+
   /** A node ours waited for is gone (or was changed): the queue is read again. */
   private void blockerGone(String blocker) {
     mu.lock();
     try {
-      blockersWatched.remove(blocker);
+      forgetBlocker(blocker);
       for (OwnNode n : new ArrayList<>(nodes)) {
         if (blocker.equals(n.path)
             && (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)) {
@@ -1248,6 +1286,7 @@ final class LockEngine {
           queueWatchArmed = false; // a new session has none of the old one's watches
         }
         blockersWatched.values().removeIf(session -> session != live);
+        blockerHolders.keySet().retainAll(blockersWatched.keySet());
         boolean confirm = false;
         for (OwnNode n : new ArrayList<>(nodes)) {
           if (n.phase == OwnNode.Phase.CREATING || n.session == 0) {

@@ -85,11 +85,11 @@ interface NodeStore {
    * Reads a node (one of ours, or one that ours waits for) and leaves a one-shot watch on it:
    * {@code onGone} runs once, on the store's event thread, when the node is deleted. Connection
    * events do not trigger it; it survives a reconnection in the same session (and fires then if the
-   * node went meanwhile) and is gone with the session. OK (true): the node exists and is watched;
-   * NO_NODE: it is gone already, and no watch is left behind (a read, not an existence check, for
-   * that reason).
+   * node went meanwhile) and is gone with the session. OK: the node exists and is watched, and the
+   * reply carries its data (empty when it has none: who holds it, for messages); NO_NODE: it is
+   * gone already, and no watch is left behind (a read, not an existence check, for that reason).
    */
-  void watchNode(String nodePath, Runnable onGone, Reply<Boolean> reply);
+  void watchNode(String nodePath, Runnable onGone, Reply<byte[]> reply);
 
   /**
    * Deletes one of our nodes, retrying across connection loss while its session lives (Curator's

@@ -354,6 +354,11 @@ class CoalescingIT {
   // ---- helpers ----------------------------------------------------------------------------------
 
   private LockService jvm(String linger) throws Exception {
+    return jvmWith("linger: " + linger);
+  }
+
+  /** A JVM whose rules file has {@code tuning} (one line) in its {@code locks} section. */
+  private LockService jvmWith(String tuning) throws Exception {
     String yaml =
         """
         zookeeper:
@@ -363,7 +368,7 @@ class CoalescingIT {
         locks:
           root: /deeplake
           timeout: 2s
-          linger: %s
+          %s
         rules:
           - name: test-rule
             class: com.example.Dataset
@@ -371,11 +376,37 @@ class CoalescingIT {
             lock: write
             dataset: arg0
         """
-            .formatted(server.getConnectString(), linger);
+            .formatted(server.getConnectString(), tuning);
     LockService service = LockService.start(RuleFile.parse("test.yaml", yaml, name -> null));
     services.add(service);
     assertTrue(service.client().blockUntilConnected((int) WAIT_SECONDS, TimeUnit.SECONDS));
     return service;
+  }
+
+  // ---- what ZooKeeper is asked ----------------------------------------------------------------
+
+  /**
+   * A call with a node of its own ({@code coalesce: false}, as the default takes where other
+   * processes were seen lately) that queues behind another process's node sends the five requests
+   * of Curator's waiter: its create, a listing, a read of the node ahead that leaves a watch on it,
+   * a listing when that node goes, and its delete. That read also tells who holds the node ahead,
+   * for the message of a call that times out: no second read for that. Counted by the server, on
+   * the caller's session.
+   */
+  @Test
+  void aCallQueuedBehindAnotherProcessSendsCuratorsFiveRequests() throws Exception {
+    LockService a = jvmWith("coalesce: false");
+    LockService b = jvmWith("coalesce: false");
+    LockHolder first = hold(a, LockMode.WRITE);
+    first.awaitAcquired();
+    long before = LockNodes.packetsReceived(b);
+    LockHolder second = hold(b, LockMode.WRITE);
+    awaitChildren(2);
+    second.assertStaysBlocked();
+    first.releaseAndJoin();
+    second.awaitAcquired();
+    second.releaseAndJoin(); // its call waits for the delete's answer
+    assertEquals(5, LockNodes.packetsReceived(b) - before, "requests of b's queued call");
   }
 
   private LockCall call(LockMode mode, long timeoutMillis) {

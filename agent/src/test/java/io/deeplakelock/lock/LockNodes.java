@@ -3,11 +3,14 @@ package io.deeplakelock.lock;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
@@ -73,6 +76,24 @@ final class LockNodes {
             victim.getSessionPasswd());
     assertTrue(connected.await(LockHolder.WAIT_SECONDS, TimeUnit.SECONDS));
     thief.close();
+  }
+
+  /**
+   * The packets the (in-process) server received on {@code service}'s session so far, from its
+   * per-connection MBean: what the service asked of ZooKeeper, pings included.
+   */
+  static long packetsReceived(LockService service) throws Exception {
+    String session =
+        "0x"
+            + Long.toHexString(service.client().getZookeeperClient().getZooKeeper().getSessionId());
+    MBeanServer beans = ManagementFactory.getPlatformMBeanServer();
+    for (ObjectName name :
+        beans.queryNames(new ObjectName("org.apache.ZooKeeperService:*"), null)) {
+      if (session.equals(name.getKeyProperty("name3"))) {
+        return (Long) beans.getAttribute(name, "PacketsReceived");
+      }
+    }
+    throw new AssertionError("no connection MBean for session " + session);
   }
 
   /**

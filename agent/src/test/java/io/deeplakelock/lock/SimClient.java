@@ -296,7 +296,7 @@ final class SimClient implements NodeStore {
   }
 
   @Override
-  public void watchNode(String nodePath, Runnable onGone, Reply<Boolean> reply) {
+  public void watchNode(String nodePath, Runnable onGone, Reply<byte[]> reply) {
     send(new Request(Kind.NODE, nodePath, null, onGone, reply));
   }
 
@@ -396,7 +396,7 @@ final class SimClient implements NodeStore {
             return;
           }
           node.watchers.add(this);
-          reply(request, Code.OK, Boolean.TRUE, null);
+          reply(request, Code.OK, new byte[0], null); // the simulated nodes carry no data
           return;
         }
       default:
