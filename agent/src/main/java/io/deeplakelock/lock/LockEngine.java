@@ -245,7 +245,7 @@ final class LockEngine {
   /** Nodes ahead of ours whose deletion we watch (each once), by path: the session of the watch. */
   private final Map<String, Long> blockersWatched = new HashMap<>();
 
-  // Who holds each watched blocker, from the data its watch read returned (for messages).
+  /** Who holds each watched blocker, by path: the data its watch read returned (for messages). */
   private final Map<String, String> blockerHolders = new HashMap<>();
 
   LockEngine(
