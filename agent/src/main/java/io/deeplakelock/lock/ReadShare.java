@@ -201,12 +201,6 @@ final class ReadShare extends Hold {
     return ownsCount(stripe) ? slot(stripe) : slot(stripe) + SHARED;
   }
 
-  /** The holders in slot {@code index}, its two counts together. */
-  private int holdersAt(int index) {
-    int at = slot(index);
-    return holdersIn(counts.get(at)) + holdersIn(counts.get(at + SHARED));
-  }
-
   /**
    * Whether any reader other than this thread's count's holds the share now (S3): the slot where
    * this thread's last look found one first, then the other count of this thread's slot, then the
@@ -243,8 +237,8 @@ final class ReadShare extends Hold {
   /** The holders now; exact once the share is closed and no joiner is backing out. */
   long holders() {
     long sum = 0;
-    for (int i = 0; i <= mask; i++) {
-      sum += holdersAt(i);
+    for (int at = PAD; at < counts.length(); at += SHARED) { // every count, own and shared
+      sum += holdersIn(counts.get(at));
     }
     return sum;
   }
@@ -255,10 +249,8 @@ final class ReadShare extends Hold {
    */
   long joins() {
     long sum = 0;
-    for (int i = 0; i <= mask; i++) {
-      for (int at = slot(i); at <= slot(i) + SHARED; at += SHARED) {
-        sum += (counts.get(at + 2) << 32) + (counts.get(at) >>> 32);
-      }
+    for (int at = PAD; at < counts.length(); at += SHARED) { // every count, own and shared
+      sum += (counts.get(at + 2) << 32) + (counts.get(at) >>> 32);
     }
     return sum;
   }
@@ -274,17 +266,15 @@ final class ReadShare extends Hold {
       return -1;
     }
     long sum = 0;
-    for (int i = 0; i <= mask; i++) {
-      for (int at = slot(i); at <= slot(i) + SHARED; at += SHARED) {
-        // The wraps read on both sides of the count, so that a back-out's wrap and its undoing
-        // cannot pair a count with the wrong number of wraps.
-        long wraps = counts.get(at + 2);
-        long v = counts.get(at);
-        if (holdersIn(v) != 0 || counts.get(at + 2) != wraps) {
-          return -1;
-        }
-        sum += (wraps << 32) + (v >>> 32);
+    for (int at = PAD; at < counts.length(); at += SHARED) { // every count, own and shared
+      // The wraps read on both sides of the count, so that a back-out's wrap and its undoing
+      // cannot pair a count with the wrong number of wraps.
+      long wraps = counts.get(at + 2);
+      long v = counts.get(at);
+      if (holdersIn(v) != 0 || counts.get(at + 2) != wraps) {
+        return -1;
       }
+      sum += (wraps << 32) + (v >>> 32);
     }
     return sum;
   }
