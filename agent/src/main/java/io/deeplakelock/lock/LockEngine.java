@@ -242,11 +242,20 @@ final class LockEngine {
   /** {@link #unusedSince} is set. */
   private boolean stoppedBefore;
 
-  /** Nodes ahead of ours whose deletion we watch (each once), by path: the session of the watch. */
-  private final Map<String, Long> blockersWatched = new HashMap<>();
+  /** Nodes ahead of ours whose deletion we watch (each once), by path. */
+  private final Map<String, BlockerWatch> blockersWatched = new HashMap<>();
 
-  /** Who holds each watched blocker, by path: the data its watch read returned (for messages). */
-  private final Map<String, String> blockerHolders = new HashMap<>();
+  /** A watch on a node ahead of ours: the session it was set in, and who holds the node. */
+  private static final class BlockerWatch {
+    final long session;
+
+    /** From the data the watch read returned, for a timed-out call's message; null until then. */
+    String holder;
+
+    BlockerWatch(long session) {
+      this.session = session;
+    }
+  }
 
   LockEngine(
       String path,
@@ -764,11 +773,12 @@ final class LockEngine {
    */
   private void watchBlocker(String blocker) {
     long live = store.liveSession();
-    Long watchedIn = blockersWatched.get(blocker);
-    if (watchedIn != null && watchedIn == live) {
+    BlockerWatch watched = blockersWatched.get(blocker);
+    if (watched != null && watched.session == live) {
       return; // a watch of an earlier session is gone with it
     }
-    blockersWatched.put(blocker, live);
+    BlockerWatch watch = new BlockerWatch(live);
+    blockersWatched.put(blocker, watch);
     send(
         () ->
             store.watchNode(
@@ -776,7 +786,7 @@ final class LockEngine {
                 () -> blockerGone(blocker),
                 (code, data, detail) -> {
                   if (code == NodeStore.Code.OK) {
-                    noteHolder(blocker, data); // watched: its deletion calls blockerGone
+                    noteHolder(watch, data); // watched: its deletion calls blockerGone
                     return;
                   }
                   if (code == NodeStore.Code.NO_NODE) {
@@ -785,7 +795,7 @@ final class LockEngine {
                   }
                   mu.lock();
                   try {
-                    forgetBlocker(blocker);
+                    blockersWatched.remove(blocker);
                     // Without a watch the waiter would hear nothing: look again later. (Connection
                     // loss: onConnection also gives up the waiting nodes and lists again.)
                     scheduleRelist();
@@ -799,20 +809,13 @@ final class LockEngine {
    * Keeps who holds {@code blocker}, from the data its watch read returned: a call that times out
    * behind it names the holder without another read ({@link #holderOf}).
    */
-  private void noteHolder(String blocker, byte[] data) {
+  private void noteHolder(BlockerWatch watch, byte[] data) {
     mu.lock();
     try {
-      if (blockersWatched.containsKey(blocker)) {
-        blockerHolders.put(blocker, new String(data, StandardCharsets.UTF_8));
-      }
+      watch.holder = new String(data, StandardCharsets.UTF_8);
     } finally {
       unlock();
     }
-  }
-
-  private void forgetBlocker(String blocker) {
-    blockersWatched.remove(blocker);
-    blockerHolders.remove(blocker);
   }
 
   /**
@@ -820,19 +823,19 @@ final class LockEngine {
    * nodes, else what the watch read of it found; null if not known. Under the lock.
    */
   String holderOf(String blocker) {
-    for (OwnNode n : nodes) {
-      if (n.path != null && n.name().equals(blocker)) {
-        return new String(n.data, StandardCharsets.UTF_8);
-      }
+    OwnNode own = ours(blocker);
+    if (own != null) {
+      return new String(own.data, StandardCharsets.UTF_8);
     }
-    return blockerHolders.get(path + "/" + blocker);
+    BlockerWatch watch = blockersWatched.get(path + "/" + blocker);
+    return watch == null ? null : watch.holder;
   }
 
   /** A node ours waited for is gone (or was changed): the queue is read again. */
   private void blockerGone(String blocker) {
     mu.lock();
     try {
-      forgetBlocker(blocker);
+      blockersWatched.remove(blocker);
       for (OwnNode n : new ArrayList<>(nodes)) {
         if (blocker.equals(n.path)
             && (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)) {
@@ -1040,7 +1043,7 @@ final class LockEngine {
             || (openRead != null && openRead.holders() > 0);
     boolean demand = inUse || (stoppedBefore && now - unusedSince < window);
     othersLately = othersSeen && now - othersSeenAt < OTHERS_QUIET_NANOS;
-    otherWriterLately = otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS;
+    otherWriterLately = otherWriterSeenLately(now);
     keepWrite = demand && !othersLately;
     keepRead = demand && !otherWriterLately;
     // Only on a path others have used: a path private to this JVM keeps its write node however
@@ -1082,9 +1085,14 @@ final class LockEngine {
   private void usedThisWindow(ReadShare s) {
     if (settings.adaptive && s == openRead) {
       long now = clock.nanoTime();
-      otherWriterLately = otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS;
+      otherWriterLately = otherWriterSeenLately(now);
       keepRead = !otherWriterLately;
     }
+  }
+
+  /** Whether another process's writer was seen on the path within {@link #OTHERS_QUIET_NANOS}. */
+  private boolean otherWriterSeenLately(long now) {
+    return otherWriterSeen && now - otherWriterSeenAt < OTHERS_QUIET_NANOS;
   }
 
   /** Notes the contenders of other processes in a listing: no node is kept for a while. */
@@ -1093,7 +1101,7 @@ final class LockEngine {
       return;
     }
     for (LockNodeName.Contender c : queue) {
-      if (isOurs(c.name)) {
+      if (ours(c.name) != null) {
         continue;
       }
       long now = clock.nanoTime();
@@ -1109,13 +1117,14 @@ final class LockEngine {
     }
   }
 
-  private boolean isOurs(String name) {
+  /** This JVM's node of that name on the path, or null. */
+  private OwnNode ours(String name) {
     for (OwnNode n : nodes) {
       if (n.path != null && n.name().equals(name)) {
-        return true;
+        return n;
       }
     }
-    return false;
+    return null;
   }
 
   /** A kept node went unused for a whole window: the forecast was wrong, keep none for now. */
@@ -1285,8 +1294,7 @@ final class LockEngine {
         if (live != queueWatchSession) {
           queueWatchArmed = false; // a new session has none of the old one's watches
         }
-        blockersWatched.values().removeIf(session -> session != live);
-        blockerHolders.keySet().retainAll(blockersWatched.keySet());
+        blockersWatched.values().removeIf(watch -> watch.session != live);
         boolean confirm = false;
         for (OwnNode n : new ArrayList<>(nodes)) {
           if (n.phase == OwnNode.Phase.CREATING || n.session == 0) {
