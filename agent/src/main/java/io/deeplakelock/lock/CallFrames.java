@@ -15,27 +15,30 @@ import java.util.Arrays;
  */
 public final class CallFrames implements AutoCloseable {
 
-  /** One guarded call: the lock it holds, the hold it runs under, and what it asked for. */
+  /**
+   * One guarded call: the lock it holds, the hold it runs under, and what it asked for.
+   *
+   * <p>Frames outlive many collections, so the collector soon counts them old; under G1 a store of
+   * a reference into an old object that points into another region costs a store-load fence (its
+   * post-write barrier). A frame is therefore written only where a field changes, and a popped
+   * frame keeps its values for the next call of the thread: what a loop of one call site writes is
+   * then nothing at all. What it keeps is the agent's own objects and strings, never the guarded
+   * method's {@code Class}, so no class loader stays reachable through it; at most one stale lock
+   * per nesting depth of each thread.
+   */
   private static final class Frame {
     DatasetLock lock;
     Hold hold;
     boolean outermost;
     LockRequest request;
-    Class<?> origin;
+    String originName;
     String method;
     String dataset;
 
     LockCall call() {
-      return new LockCall(request, origin, method, dataset);
-    }
-
-    void clear() {
-      lock = null;
-      hold = null;
-      request = null;
-      origin = null;
-      method = null;
-      dataset = null;
+      // With no class, LockCall takes the method as Class.method.
+      return new LockCall(
+          request, null, originName == null ? method : originName + "." + method, dataset);
     }
   }
 
@@ -111,13 +114,27 @@ public final class CallFrames implements AutoCloseable {
       grow(); // apart, so that push stays small enough to inline
     }
     Frame f = frames[depth++];
-    f.lock = lock;
-    f.hold = hold;
+    // Each write only where the value changed: see Frame on why.
+    if (f.lock != lock) {
+      f.lock = lock;
+    }
+    if (f.hold != hold) {
+      f.hold = hold;
+    }
     f.outermost = outer;
-    f.request = request;
-    f.origin = origin;
-    f.method = method;
-    f.dataset = dataset;
+    if (f.request != request) {
+      f.request = request;
+    }
+    String originName = origin == null ? null : origin.getName(); // Class caches its name
+    if (f.originName != originName) {
+      f.originName = originName;
+    }
+    if (f.method != method) {
+      f.method = method;
+    }
+    if (f.dataset != dataset) {
+      f.dataset = dataset;
+    }
   }
 
   private void grow() {
@@ -193,12 +210,8 @@ public final class CallFrames implements AutoCloseable {
     int i = depth - 1;
     Frame f = frames[i];
     depth = i; // popped first: the lock sees the thread without this call
-    try {
-      if (f.outermost) {
-        f.lock.leave(this, i, f.hold);
-      }
-    } finally {
-      f.clear();
+    if (f.outermost) {
+      f.lock.leave(this, i, f.hold);
     }
   }
 }
