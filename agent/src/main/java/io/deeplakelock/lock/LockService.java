@@ -6,10 +6,7 @@ import io.deeplakelock.rules.ZooKeeperSecurity;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -40,7 +37,7 @@ public final class LockService implements AutoCloseable {
   private final LongAdder waitNanos = new LongAdder();
   private final LongAdder lostLocks = new LongAdder();
   private final AtomicLong threadsSeen = new AtomicLong();
-  private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
+  private final ForeignFamilyWarnings foreignFamilies;
   private final int stripes = ReadShare.stripesFor(Runtime.getRuntime().availableProcessors());
   private volatile String processName; // pid@host, looked up at first use: JMX is slow to load
   // The guarded calls running on each thread, innermost last.
@@ -52,6 +49,8 @@ public final class LockService implements AutoCloseable {
     this.config = config;
     this.connection = new ZkConnection(config);
     this.store = new CuratorNodeStore(connection);
+    this.foreignFamilies =
+        new ForeignFamilyWarnings(config.protocol() == AgentConfig.Protocol.KAZOO, log::warn);
     this.locks = new LockTable(capacity, this::newLock);
     connection.addListener(
         live -> {
@@ -99,8 +98,7 @@ public final class LockService implements AutoCloseable {
         new LockEngine.Settings(
             config.coalesce(), TimeUnit.MILLISECONDS.toNanos(config.lingerMillis()), stripes);
     LockEngine engine =
-        new LockEngine(
-            path, store, clock, settings, stats, this::noticeForeignContenders, otherProcesses);
+        new LockEngine(path, store, clock, settings, stats, foreignFamilies, otherProcesses);
     return new DatasetLock(this, engine, stats, config.coalesce());
   }
 
@@ -189,21 +187,6 @@ public final class LockService implements AutoCloseable {
     }
     return ("deeplake-lock " + process + " thread " + thread.getName())
         .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Warns once per path when the other protocol family queues on it too: they interoperate. */
-  private void noticeForeignContenders(String path, List<LockNodeName.Contender> queue) {
-    boolean oursKazoo = config.protocol() == AgentConfig.Protocol.KAZOO;
-    for (LockNodeName.Contender c : queue) {
-      if (c.kazooFamily != oursKazoo && warnedForeign.add(path)) {
-        log.warn(
-            "lock path {} also has {} lock nodes ({}); they are queued together with ours",
-            path,
-            c.kazooFamily ? "kazoo-style" : "Curator-style",
-            c.name);
-        return;
-      }
-    }
   }
 
   /** Closes the session, so this JVM's lock nodes disappear at once. */
