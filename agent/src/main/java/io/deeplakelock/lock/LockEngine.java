@@ -27,12 +27,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>I2, loss is reported.</b> A node is watched from the reply to its create on: a node that
  *       calls may share or take over carries a deletion watch of its own ({@link #watchNode}), and
  *       a listing of the path sent after the create's reply that lacks the node marks it lost
- *       ({@link #judge}). A disconnection or a watch that cannot be set makes nodes suspect ({@link
- *       #onConnection}, {@link #onChildren}); a suspect or lost node is never granted, joined,
- *       passed or kept ({@link OwnNode#trusted}). A call ending under a lost node gets the reason
- *       from {@link #leave}; the call that removes a node waits for the delete's answer; one ending
- *       while ZooKeeper is away gets {@link LockLoss#PENDING} and the answer once ZooKeeper shows
- *       the node again, or {@link LockLoss#UNCONFIRMED}.
+ *       ({@link #judge}). A call's own node gets its deletion watch when the first local writer
+ *       comes to take it over ({@link #dispatchWriters}), and is handed over only once that watch
+ *       is set: its read finds the node, or marks it lost ({@link #handOver}). A disconnection or a
+ *       watch that cannot be set makes nodes suspect ({@link #onConnection}, {@link #onChildren});
+ *       a suspect or lost node is never granted, joined, passed or kept ({@link OwnNode#trusted}).
+ *       A call ending under a lost node gets the reason from {@link #leave}; the call that removes
+ *       a node waits for the delete's answer; one ending while ZooKeeper is away gets {@link
+ *       LockLoss#PENDING} and the answer once ZooKeeper shows the node again, or {@link
+ *       LockLoss#UNCONFIRMED}.
  *   <li><b>I3, token order.</b> Follows from I1: a node's czxid exceeds those of every node queued
  *       before it, and a write grant is made only once those are gone.
  *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are decided under the lock
@@ -43,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       when the linger ends; once another contender queues behind a write node, this JVM keeps
  *       using it for at most a fixed linger time (not at all with adaptive lingering, the default:
  *       {@link #mayKeep}) and then hands it to at most {@link #MAX_PASSES_WHILE_CONTENDED} more
- *       local writers; a read share closes once a writer queues behind it. Who hears what: a
+ *       local writers (a call's own node taken over counts as contended from the take-over on, as
+ *       it hears no queue); a read share closes once a writer queues behind it. Who hears what: a
  *       waiting node watches only the node it waits for (the nearest conflicting contender ahead of
  *       it, as Curator's and kazoo's waiters do) and lists the queue when that node goes or is
  *       found gone ({@link #watchBlocker}); a node that calls may share or keep watches the queue
@@ -348,8 +352,10 @@ final class LockEngine {
       if (n != null) {
         Hold h = n.hold;
         if (h instanceof SoloNode) {
-          solos.remove(h);
-          release(n);
+          if (((SoloNode) h).request == r) { // else r waited to take over another call's node
+            solos.remove(h);
+            release(n);
+          }
         } else if (h instanceof ReadShare) {
           ReadShare s = (ReadShare) h;
           s.waiting.remove(r);
@@ -414,8 +420,10 @@ final class LockEngine {
         leaveWrite((WriteHandoff) hold);
       } else if (hold instanceof SoloNode) {
         solos.remove(hold);
-        release(n);
-        stoppedUsing();
+        if (!handOver((SoloNode) hold)) {
+          release(n);
+          stoppedUsing();
+        }
       } // a read share is reaped by dispatch
       dispatch();
       if (n.phase == OwnNode.Phase.REMOVING) {
@@ -489,6 +497,57 @@ final class LockEngine {
     next.grant(w);
   }
 
+  /**
+   * A call's own write node that local writers may wait for and take over, rather than queue a node
+   * of their own behind it: one not given up, with no sign of loss. Null when there is none.
+   */
+  private SoloNode soloWriteNode() {
+    for (SoloNode solo : solos) {
+      OwnNode n = solo.node;
+      if (n.mode == LockMode.WRITE
+          && solo.request.state != Request.State.CANCELLED
+          && !n.abandoned
+          && n.lost == null
+          && !n.suspect
+          && (n.phase == OwnNode.Phase.CREATING
+              || n.phase == OwnNode.Phase.QUEUED
+              || n.phase == OwnNode.Phase.HELD)) {
+        return solo;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The call of {@code solo}'s own write node left while local writers wait for it: the node
+   * becomes this JVM's write node and passes to the first of them, if it is trusted (its deletion
+   * watch, set when the first of them came, has answered, and no sign of loss since). A node taken
+   * on its own because other processes were seen lately hears no queue, so it counts as contended
+   * from now on: at most {@link #MAX_PASSES_WHILE_CONTENDED} passes, never kept idle.
+   *
+   * @return whether it was handed over; if not, the caller removes it
+   */
+  private boolean handOver(SoloNode solo) {
+    OwnNode n = solo.node;
+    Request next = firstWaiting(writers);
+    if (n.mode != LockMode.WRITE
+        || next == null
+        || write != null
+        || !solo.handOn
+        || !n.trusted(store.liveSession())) {
+      return false;
+    }
+    WriteHandoff w = new WriteHandoff(n);
+    n.hold = w;
+    write = w;
+    if (!n.contended) {
+      n.contended = true;
+      n.contendedSince = clock.nanoTime();
+    }
+    pass(w, next);
+    return true;
+  }
+
   // ---- dispatch: what waits, and what it needs ---------------------------------------------
 
   /** Grants what can be granted now and queues the nodes that waiting calls need. */
@@ -522,6 +581,19 @@ final class LockEngine {
         return;
       }
       releaseWrite(w);
+    }
+    SoloNode solo = soloWriteNode();
+    if (solo != null) {
+      for (Request r : writers) {
+        r.waitsOn = solo.node;
+      }
+      if (!solo.handOn) {
+        solo.handOn = true;
+        if (solo.node.path != null) {
+          watchNode(solo.node); // not created yet: watched from its create's reply on
+        }
+      }
+      return; // handed over when its call leaves (handOver)
     }
     if (store.liveSession() == 0) {
       return; // queued once the connection is back
@@ -654,7 +726,7 @@ final class LockEngine {
           requeue(n);
           release(n);
         } else {
-          if (n.hold instanceof SoloNode) {
+          if (n.hold instanceof SoloNode && !((SoloNode) n.hold).handOn) {
             n.watched = true; // one call's own: its removal's answer tells that call
           } else {
             watchNode(n); // shared or handed on: its deletion must be seen at once
@@ -1064,8 +1136,10 @@ final class LockEngine {
    * writers do elsewhere. Such a node carries neither a deletion watch of its own nor the queue
    * watch, the reads coalescing pays for sharing that will not happen; the call that removes it
    * hears ZooKeeper's answer, as one call's own node always does (I2). Calls that come while it is
-   * there coalesce. This JVM's write node and read shares are in {@link #nodes} from their create
-   * on; a call's own node waits in {@link #solos} until it is created.
+   * there coalesce: a writer waits to take over a call's own write node as that call leaves ({@link
+   * #handOver}), instead of queuing a node of its own behind it. This JVM's write node and read
+   * shares are in {@link #nodes} from their create on; a call's own node waits in {@link #solos}
+   * until it is created.
    */
   private boolean takesOwnNode(LockMode mode) {
     return settings.adaptive
@@ -1551,10 +1625,14 @@ final class LockEngine {
     mu.lock();
     try {
       WriteHandoff w = write;
-      if (r.mode != LockMode.WRITE
-          || !settings.coalesce
-          || w == null
-          || w.state != WriteHandoff.State.IN_USE) {
+      OwnNode waitsOn = r.waitsOn;
+      boolean localHolder =
+          w != null
+              ? w.state == WriteHandoff.State.IN_USE
+              : waitsOn != null
+                  && waitsOn.hold instanceof SoloNode
+                  && waitsOn.phase == OwnNode.Phase.HELD;
+      if (r.mode != LockMode.WRITE || !settings.coalesce || !localHolder) {
         return -1;
       }
       int ahead = 1;

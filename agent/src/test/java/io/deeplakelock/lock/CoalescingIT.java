@@ -198,6 +198,96 @@ class CoalescingIT {
     awaitChildren(0);
   }
 
+  /**
+   * Where another process was seen lately, a writer takes a node of its own (as {@code coalesce:
+   * false} does); a second local writer then waits to take that node over, rather than queue a
+   * second node behind it (one create, one delete and a queue's reads fewer).
+   */
+  @Test
+  void aLocalWriterTakesOverAnotherCallsOwnNode() throws Exception {
+    LockService a = jvmWith("");
+    LockService b = jvmWith("");
+    seeAnotherProcess(a, b);
+    LockHolder first = hold(a, LockMode.WRITE);
+    first.awaitAcquired();
+    long nodesBefore = a.lock(path).stats().nodes();
+    LockHolder second = hold(a, LockMode.WRITE);
+    awaitTrue(() -> a.lock(path).waiters().size() == 1);
+
+    second.assertStaysBlocked();
+    assertEquals(1, children().size(), "the second writer waits for the first one's node");
+    long token = first.token;
+    first.releaseAndJoin();
+    second.awaitAcquired();
+
+    assertEquals(token, second.token, "the node was handed over, so is its fencing token");
+    assertEquals(nodesBefore, a.lock(path).stats().nodes(), "no node was created for the second");
+    assertEquals(1, a.lock(path).stats().passes());
+    second.releaseAndJoin();
+    assertEquals(0, children().size());
+  }
+
+  /**
+   * A call's own node hears no queue, so once taken over it counts as contended: another process
+   * queued behind it gets its turn after a bounded number of local hand-offs, however many local
+   * writers keep coming.
+   */
+  @Test
+  void aTakenOverNodeIsPassedOnlyAFewTimes() throws Exception {
+    LockService a = jvmWith("");
+    LockService b = jvmWith("");
+    seeAnotherProcess(a, b);
+    LockHolder first = hold(a, LockMode.WRITE);
+    first.awaitAcquired();
+    LockHolder remote = hold(b, LockMode.WRITE);
+    awaitChildren(2);
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> busy = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  a.lock(path).acquire(call(LockMode.WRITE, 30_000)).close(); // the body: nothing
+                }
+              },
+              "busy-writer-" + i);
+      t.setDaemon(true);
+      busy.add(t);
+      t.start();
+    }
+    try {
+      awaitTrue(() -> a.lock(path).waiters().size() == 3);
+      first.releaseAndJoin();
+      remote.awaitAcquired();
+      long passesWhileWaiting = a.lock(path).stats().contendedPasses();
+      remote.releaseAndJoin();
+
+      assertTrue(a.lock(path).stats().passes() > 0, "A's writers took the node over");
+      assertTrue(
+          passesWhileWaiting <= LockEngine.MAX_PASSES_WHILE_CONTENDED,
+          "A passed its node " + passesWhileWaiting + " times while B waited");
+    } finally {
+      stop.set(true);
+      for (Thread t : busy) {
+        t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      }
+    }
+    awaitChildren(0);
+  }
+
+  /** A's writer queues behind B's, so that A has seen another process on the path lately. */
+  private void seeAnotherProcess(LockService a, LockService b) throws Exception {
+    LockHolder other = hold(b, LockMode.WRITE);
+    other.awaitAcquired();
+    LockHolder waiter = hold(a, LockMode.WRITE);
+    awaitChildren(2);
+    other.releaseAndJoin();
+    waiter.awaitAcquired();
+    waiter.releaseAndJoin();
+    awaitChildren(0);
+  }
+
   @Test
   void writeAfterReadInOneJvmQueuesBehindItsReadersAndLaterReadersQueueBehindIt() throws Exception {
     LockService jvm = jvm("0");

@@ -2,6 +2,7 @@ package io.deeplakelock.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -78,11 +79,13 @@ class LockEngineSimulationTest {
   /**
    * Seeds that once found engine defects, replayed on every build: 12, 180, 542 and 888 (a call
    * ended between its node's deletion watch and the listing it triggered, and was told nothing) and
-   * 102802 (the same, when the linger timer removed the node before that listing came back).
+   * 102802 (the same, when the linger timer removed the node before that listing came back); and
+   * 28438, which catches a call's own write node handed over without the trust check (a node
+   * deleted under its first call, passed to the next: I2), beyond the default step budget.
    */
   @Test
   void seedsThatOnceFoundDefectsStayClean() {
-    for (long seed : new long[] {12, 180, 542, 888, 102802}) {
+    for (long seed : new long[] {12, 180, 542, 888, 102802, 28438}) {
       LockEngineSimulation.run(seed, Config.forSeed(seed));
     }
   }
@@ -485,6 +488,62 @@ class LockEngineSimulationTest {
     sim.settle();
     assertTrue(again.hold instanceof WriteHandoff, "nobody else lately: coalescing again");
     end(sim, a);
+    sim.quiesce();
+  }
+
+  /**
+   * Where another process was seen lately a write call takes a node of its own; a second local
+   * writer waits to take that node over (its deletion watch is set as the second comes) rather than
+   * queue a node of its own behind it, and gets it, with its token, when the first call ends.
+   */
+  @Test
+  void scriptedAdaptiveLingerHandsACallsOwnWriteNodeToTheNextLocalWriter() {
+    LockEngineSimulation sim = scripted(2, 2, -1);
+    LockEngineSimulation.SimThread a0 = sim.threads.get(0);
+    LockEngineSimulation.SimThread a1 = sim.threads.get(1);
+    LockEngineSimulation.SimThread b0 = sim.threads.get(2);
+    String path = LockEngineSimulation.datasetPath(0);
+    seesAnotherProcess(sim, a0, b0);
+    Call own = write(sim, a0);
+    assertTrue(own.hold instanceof SoloNode, "a node of the call's own");
+    Call next = write(sim, a1);
+
+    assertEquals(LockEngineSimulation.Phase.WAITING, a1.phase);
+    assertEquals(1, sim.server.children(path).size(), "no second node");
+    assertFalse(
+        sim.server.node(own.hold.node.path).watchers.isEmpty(),
+        "a deletion watch on the node, from the second writer's coming on");
+    end(sim, a0);
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a1.phase);
+    assertTrue(next.hold instanceof WriteHandoff, "handed over as this JVM's write node");
+    assertEquals(own.hold.node.path, next.hold.node.path);
+    end(sim, a1);
+    assertTrue(sim.server.children(path).isEmpty(), "removed as the last call ended");
+    sim.quiesce();
+  }
+
+  /**
+   * A call's own write node deleted while a local writer waits to take it over: its call hears of
+   * the loss (the watch set when the writer came), and the writer gets a fresh node, not the lost
+   * one.
+   */
+  @Test
+  void scriptedCallsOwnWriteNodeDeletedBeforeItsHandOverIsNotHandedOver() {
+    LockEngineSimulation sim = scripted(2, 2, -1);
+    LockEngineSimulation.SimThread a0 = sim.threads.get(0);
+    LockEngineSimulation.SimThread a1 = sim.threads.get(1);
+    LockEngineSimulation.SimThread b0 = sim.threads.get(2);
+    seesAnotherProcess(sim, a0, b0);
+    Call own = write(sim, a0);
+    Call next = write(sim, a1);
+    sim.operatorDelete(own.hold.node.path);
+    sim.settle();
+
+    end(sim, a0);
+    assertEquals(LockLoss.DELETED, own.outcome);
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a1.phase);
+    assertNotEquals(own.hold.node.path, next.hold.node.path, "a fresh node");
+    end(sim, a1);
     sim.quiesce();
   }
 
