@@ -160,22 +160,7 @@ class CoalescingIT {
     LockService b = jvm("0");
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch callsInA = new CountDownLatch(20);
-    List<Thread> busy = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      Thread t =
-          new Thread(
-              () -> {
-                while (!stop.get()) {
-                  HeldLock held = a.lock(path).acquire(call(LockMode.WRITE, 30_000));
-                  callsInA.countDown();
-                  held.close();
-                }
-              },
-              "busy-writer-" + i);
-      t.setDaemon(true);
-      busy.add(t);
-      t.start();
-    }
+    List<Thread> busy = busyWriters(a, stop, callsInA);
     try {
       assertTrue(callsInA.await(WAIT_SECONDS, TimeUnit.SECONDS), "A's writers are busy");
 
@@ -190,10 +175,7 @@ class CoalescingIT {
           "A passed its node " + passesWhileWaiting + " times while B waited");
       assertTrue(a.lock(path).stats().passes() > 0, "A's writers did hand their node on");
     } finally {
-      stop.set(true);
-      for (Thread t : busy) {
-        t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-      }
+      stopAll(stop, busy);
     }
     awaitChildren(0);
   }
@@ -242,20 +224,7 @@ class CoalescingIT {
     LockHolder remote = hold(b, LockMode.WRITE);
     awaitChildren(2);
     AtomicBoolean stop = new AtomicBoolean();
-    List<Thread> busy = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      Thread t =
-          new Thread(
-              () -> {
-                while (!stop.get()) {
-                  a.lock(path).acquire(call(LockMode.WRITE, 30_000)).close(); // the body: nothing
-                }
-              },
-              "busy-writer-" + i);
-      t.setDaemon(true);
-      busy.add(t);
-      t.start();
-    }
+    List<Thread> busy = busyWriters(a, stop, new CountDownLatch(0));
     try {
       awaitTrue(() -> a.lock(path).waiters().size() == 3);
       first.releaseAndJoin();
@@ -268,12 +237,37 @@ class CoalescingIT {
           passesWhileWaiting <= LockEngine.MAX_PASSES_WHILE_CONTENDED,
           "A passed its node " + passesWhileWaiting + " times while B waited");
     } finally {
-      stop.set(true);
-      for (Thread t : busy) {
-        t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-      }
+      stopAll(stop, busy);
     }
     awaitChildren(0);
+  }
+
+  /** Three daemon threads of {@code jvm} that write, call after call, until {@code stop}. */
+  private List<Thread> busyWriters(LockService jvm, AtomicBoolean stop, CountDownLatch calls) {
+    List<Thread> busy = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  jvm.lock(path).acquire(call(LockMode.WRITE, 30_000)).close(); // body: nothing
+                  calls.countDown();
+                }
+              },
+              "busy-writer-" + i);
+      t.setDaemon(true);
+      busy.add(t);
+      t.start();
+    }
+    return busy;
+  }
+
+  private static void stopAll(AtomicBoolean stop, List<Thread> threads)
+      throws InterruptedException {
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    }
   }
 
   /** A's writer queues behind B's, so that A has seen another process on the path lately. */
