@@ -507,11 +507,9 @@ final class LockEngine {
       if (n.mode == LockMode.WRITE
           && solo.request.state != Request.State.CANCELLED
           && !n.abandoned
+          && isUsed(n)
           && n.lost == null
-          && !n.suspect
-          && (n.phase == OwnNode.Phase.CREATING
-              || n.phase == OwnNode.Phase.QUEUED
-              || n.phase == OwnNode.Phase.HELD)) {
+          && !n.suspect) {
         return solo;
       }
     }
@@ -530,11 +528,8 @@ final class LockEngine {
   private boolean handOver(SoloNode solo) {
     OwnNode n = solo.node;
     Request next = firstWaiting(writers);
-    if (n.mode != LockMode.WRITE
-        || next == null
-        || write != null
-        || !solo.handOn
-        || !n.trusted(store.liveSession())) {
+    // handOn is set only on write nodes (soloWriteNode).
+    if (next == null || write != null || !solo.handOn || !n.trusted(store.liveSession())) {
       return false;
     }
     WriteHandoff w = new WriteHandoff(n);
