@@ -105,6 +105,16 @@ public final class DatasetLock {
     return out;
   }
 
+  /** The other nodes this JVM's queued nodes wait behind now (see {@link LockEngine#blockers}). */
+  List<String> blockers() {
+    return engine.blockers();
+  }
+
+  /** How many calls hold or wait for a node of their own now. */
+  int callsOwnNodes() {
+    return engine.callsOwnNodes();
+  }
+
   /** Outermost guarded calls holding or waiting for this lock now. */
   int callsInFlight() {
     return engine.callsHolding() + engine.waiters().size();

@@ -1659,6 +1659,42 @@ final class LockEngine {
     }
   }
 
+  /**
+   * What the tests cannot see from ZooKeeper: whether this JVM's listing has put one of its nodes
+   * behind another node of the queue (the names of those blockers), which is also when adaptive
+   * lingering notes the other processes it saw.
+   */
+  List<String> blockers() {
+    mu.lock();
+    try {
+      List<String> out = new ArrayList<>();
+      for (OwnNode n : nodes) {
+        if (n.blocker != null) {
+          out.add(n.blocker);
+        }
+      }
+      return out;
+    } finally {
+      unlock();
+    }
+  }
+
+  /** How many calls hold or wait for a node of their own now ({@link #takesOwnNode}). */
+  int callsOwnNodes() {
+    mu.lock();
+    try {
+      int own = solos.size();
+      for (OwnNode n : nodes) {
+        if (n.hold instanceof SoloNode && !solos.contains(n.hold)) {
+          own++;
+        }
+      }
+      return own;
+    } finally {
+      unlock();
+    }
+  }
+
   /** The threads whose calls wait for the lock now. */
   List<Thread> waiters() {
     mu.lock();

@@ -192,6 +192,7 @@ class CoalescingIT {
     seeAnotherProcess(a, b);
     LockHolder first = hold(a, LockMode.WRITE);
     first.awaitAcquired();
+    assertEquals(1, a.lock(path).callsOwnNodes(), "the first writer took a node of its own");
     long nodesBefore = a.lock(path).stats().nodes();
     LockHolder second = hold(a, LockMode.WRITE);
     awaitTrue(() -> a.lock(path).waiters().size() == 1);
@@ -221,6 +222,7 @@ class CoalescingIT {
     seeAnotherProcess(a, b);
     LockHolder first = hold(a, LockMode.WRITE);
     first.awaitAcquired();
+    assertEquals(1, a.lock(path).callsOwnNodes(), "the first writer took a node of its own");
     LockHolder remote = hold(b, LockMode.WRITE);
     awaitChildren(2);
     AtomicBoolean stop = new AtomicBoolean();
@@ -275,7 +277,9 @@ class CoalescingIT {
     LockHolder other = hold(b, LockMode.WRITE);
     other.awaitAcquired();
     LockHolder waiter = hold(a, LockMode.WRITE);
-    awaitChildren(2);
+    // A's node on the server is not enough: until A's listing has put it behind B's, B's release
+    // could come first, and A would never see B.
+    awaitTrue(() -> !a.lock(path).blockers().isEmpty());
     other.releaseAndJoin();
     waiter.awaitAcquired();
     waiter.releaseAndJoin();
