@@ -7,6 +7,7 @@ import io.deeplakelock.bridge.LockUpgradeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The read-write lock of one lock path in this JVM; there is one live per path ({@link LockTable}).
@@ -113,6 +114,11 @@ public final class DatasetLock {
   /** How many calls hold or wait for a node of their own now. */
   int callsOwnNodes() {
     return engine.callsOwnNodes();
+  }
+
+  /** How often calls waiting here woke to find nothing they wait for done (for the tests). */
+  long needlessWakeups() {
+    return engine.needlessWakeups();
   }
 
   /** Outermost guarded calls holding or waiting for this lock now. */
@@ -284,6 +290,7 @@ public final class DatasetLock {
     int localAhead = -1;
     String blocker = null;
     String holder = null; // who holds the node we queue behind, for a timeout's message
+    BooleanSupplier decided = () -> r.state != Request.State.WAITING;
     engine.mu.lock();
     try {
       while (r.state == Request.State.WAITING) {
@@ -297,7 +304,7 @@ public final class DatasetLock {
           break;
         }
         try {
-          engine.changed.awaitNanos(remaining);
+          engine.await(decided, remaining);
         } catch (InterruptedException e) {
           engine.cancel(r);
           Thread.currentThread().interrupt();
@@ -340,6 +347,7 @@ public final class DatasetLock {
       return;
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REMOVAL_WAIT_MILLIS);
+    BooleanSupplier gone = () -> left.phase == OwnNode.Phase.GONE;
     engine.mu.lock();
     try {
       while (left.phase != OwnNode.Phase.GONE) {
@@ -347,7 +355,7 @@ public final class DatasetLock {
         if (remaining <= 0) {
           return; // removed in the background
         }
-        engine.changed.awaitNanos(remaining);
+        engine.await(gone, remaining);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -415,6 +423,7 @@ public final class DatasetLock {
   private LockLoss awaitOutcome(Hold hold) {
     boolean interrupted = Thread.interrupted();
     long deadline = System.nanoTime() + service.outcomePatienceNanos();
+    BooleanSupplier known = () -> engine.outcome(hold) != LockLoss.PENDING;
     engine.mu.lock();
     try {
       LockLoss out;
@@ -424,7 +433,7 @@ public final class DatasetLock {
           return engine.giveUp(hold);
         }
         try {
-          engine.changed.awaitNanos(remaining);
+          engine.await(known, remaining);
         } catch (InterruptedException e) {
           interrupted = true;
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The lock of one lock path in this JVM as a state machine: every decision about its ZooKeeper
@@ -40,20 +41,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *       before it, and a write grant is made only once those are gone.
  *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are decided under the lock
  *       and sent after it is released ({@link #unlock}), asynchronously; a call waits only in
- *       {@link DatasetLock}, on {@link #changed}, with its deadline.
+ *       {@link DatasetLock}, in {@link #await}, with its deadline.
  *   <li><b>I5, liveness.</b> All state changes happen under {@link #mu} and end with {@link
- *       #dispatch} and a signal of {@link #changed}, so no wake-up is lost. An idle node is removed
- *       when the linger ends; once another contender queues behind a write node, this JVM keeps
- *       using it for at most a fixed linger time (not at all with adaptive lingering, the default:
- *       {@link #mayKeep}) and then hands it to at most {@link #MAX_PASSES_WHILE_CONTENDED} more
- *       local writers (a call's own node taken over counts as contended from the take-over on, as
- *       it hears no queue); a read share closes once a writer queues behind it. Who hears what: a
- *       waiting node watches only the node it waits for (the nearest conflicting contender ahead of
- *       it, as Curator's and kazoo's waiters do) and lists the queue when that node goes or is
- *       found gone ({@link #watchBlocker}); a node that calls may share or keep watches the queue
- *       while nobody is queued behind it ({@link #wantsQueueWatch}), so the first contender's
- *       arrival is heard, and stops once one is. One call's own node ({@code coalesce: false}, or
- *       {@link #takesOwnNode} on a path other processes use) watches no queue at all.
+ *       #dispatch}, which wakes each waiting call whose wait is over ({@link #wakeTheDone}), so no
+ *       wake-up is lost; each call sleeps on a condition of its own, so a reply that decides
+ *       nothing for it does not wake it. An idle node is removed when the linger ends; once another
+ *       contender queues behind a write node, this JVM keeps using it for at most a fixed linger
+ *       time (not at all with adaptive lingering, the default: {@link #mayKeep}) and then hands it
+ *       to at most {@link #MAX_PASSES_WHILE_CONTENDED} more local writers (a call's own node taken
+ *       over counts as contended from the take-over on, as it hears no queue); a read share closes
+ *       once a writer queues behind it. Who hears what: a waiting node watches only the node it
+ *       waits for (the nearest conflicting contender ahead of it, as Curator's and kazoo's waiters
+ *       do) and lists the queue when that node goes or is found gone ({@link #watchBlocker}); a
+ *       node that calls may share or keep watches the queue while nobody is queued behind it
+ *       ({@link #wantsQueueWatch}), so the first contender's arrival is heard, and stops once one
+ *       is. One call's own node ({@code coalesce: false}, or {@link #takesOwnNode} on a path other
+ *       processes use) watches no queue at all.
  *   <li><b>I6, clean up.</b> Every node ends {@code GONE}: removed by us, or known gone. The path's
  *       children are watched only while this JVM has a node there, with one watcher object; a
  *       blocker is watched once per session, and every node watch ends with its node.
@@ -155,7 +158,23 @@ final class LockEngine {
   private static final long RELIST_RETRY_NANOS = 100_000_000L;
 
   final ReentrantLock mu = new ReentrantLock();
-  final Condition changed = mu.newCondition();
+
+  /** One call waiting in {@link #await}: what it waits for, and the condition it sleeps on. */
+  private static final class Wait {
+    final BooleanSupplier done;
+    final Condition woken;
+
+    Wait(BooleanSupplier done, Condition woken) {
+      this.done = done;
+      this.woken = woken;
+    }
+  }
+
+  /** The calls waiting now ({@link #await}); guarded by mu. */
+  private final List<Wait> waits = new ArrayList<>();
+
+  /** Wake-ups of a waiting call that found what it waits for not done yet; guarded by mu. */
+  private long needlessWakeups;
 
   private final String path;
   private final NodeStore store;
@@ -551,7 +570,7 @@ final class LockEngine {
     dispatchWriters();
     dispatchReaders();
     dispatchSolos();
-    changed.signalAll();
+    wakeTheDone();
   }
 
   private void dispatchWriters() {
@@ -1690,6 +1709,46 @@ final class LockEngine {
         }
       }
       return own;
+    } finally {
+      unlock();
+    }
+  }
+
+  /**
+   * Waits, with {@link #mu} held, until {@code done} holds, at most {@code nanos} (as {@link
+   * Condition#awaitNanos}); {@code done} is read under mu, by this thread and by {@link #dispatch}.
+   *
+   * @return the time left, or at most 0 once it is up
+   */
+  long await(BooleanSupplier done, long nanos) throws InterruptedException {
+    Wait w = new Wait(done, mu.newCondition());
+    waits.add(w);
+    try {
+      long left = w.woken.awaitNanos(nanos);
+      if (left > 0 && !done.getAsBoolean()) {
+        needlessWakeups++;
+      }
+      return left;
+    } finally {
+      waits.remove(w);
+    }
+  }
+
+  /** Wakes the waiting calls whose wait is over (I5); the others sleep on. */
+  private void wakeTheDone() {
+    for (int i = 0; i < waits.size(); i++) {
+      Wait w = waits.get(i);
+      if (w.done.getAsBoolean()) {
+        w.woken.signal();
+      }
+    }
+  }
+
+  /** How often waiting calls woke to find nothing they wait for done (for the tests). */
+  long needlessWakeups() {
+    mu.lock();
+    try {
+      return needlessWakeups;
     } finally {
       unlock();
     }
