@@ -573,6 +573,13 @@ final class LockEngine {
     wakeTheDone();
   }
 
+  /** The waiting writers wait on {@code n} now (what a timeout's message names). */
+  private void writersWaitOn(OwnNode n) {
+    for (Request r : writers) {
+      r.waitsOn = n;
+    }
+  }
+
   private void dispatchWriters() {
     Request head = firstWaiting(writers);
     if (head == null) {
@@ -581,9 +588,7 @@ final class LockEngine {
     WriteHandoff w = write;
     if (w != null) {
       if (w.state != WriteHandoff.State.IDLE) {
-        for (Request r : writers) {
-          r.waitsOn = w.node;
-        }
+        writersWaitOn(w.node);
         return; // granted with its node, or passed when its owner leaves
       }
       if (w.node.trusted(store.liveSession()) && mayKeep(w.node)) {
@@ -598,9 +603,7 @@ final class LockEngine {
     }
     SoloNode solo = soloWriteNode();
     if (solo != null) {
-      for (Request r : writers) {
-        r.waitsOn = solo.node;
-      }
+      writersWaitOn(solo.node);
       if (!solo.handOn) {
         solo.handOn = true;
         if (solo.node.path != null) {
@@ -615,9 +618,7 @@ final class LockEngine {
     OwnNode n = new OwnNode(LockMode.WRITE, head.data);
     write = new WriteHandoff(n);
     n.hold = write;
-    for (Request r : writers) {
-      r.waitsOn = n;
-    }
+    writersWaitOn(n);
     // Phase fairness: readers of this JVM from now on queue behind this writer.
     if (openRead != null) {
       close(openRead);
