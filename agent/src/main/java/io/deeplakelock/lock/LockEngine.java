@@ -28,15 +28,16 @@ import java.util.function.BooleanSupplier;
  *   <li><b>I2, loss is reported.</b> A node is watched from the reply to its create on: a node that
  *       calls may share or take over carries a deletion watch of its own ({@link #watchNode}), and
  *       a listing of the path sent after the create's reply that lacks the node marks it lost
- *       ({@link #judge}). A call's own node gets its deletion watch when the first local writer
- *       comes to take it over ({@link #dispatchWriters}), and is handed over only once that watch
- *       is set: its read finds the node, or marks it lost ({@link #handOver}). A disconnection or a
- *       watch that cannot be set makes nodes suspect ({@link #onConnection}, {@link #onChildren});
- *       a suspect or lost node is never granted, joined, passed or kept ({@link OwnNode#trusted}).
- *       A call ending under a lost node gets the reason from {@link #leave}; the call that removes
- *       a node waits for the delete's answer; one ending while ZooKeeper is away gets {@link
- *       LockLoss#PENDING} and the answer once ZooKeeper shows the node again, or {@link
- *       LockLoss#UNCONFIRMED}.
+ *       ({@link #judge}); a listing sent right behind one call's own create judges the node only if
+ *       it shows it ({@link #pipelinedWith}). A call's own node gets its deletion watch when the
+ *       first local writer comes to take it over ({@link #dispatchWriters}), and is handed over
+ *       only once that watch is set: its read finds the node, or marks it lost ({@link #handOver}).
+ *       A disconnection or a watch that cannot be set makes nodes suspect ({@link #onConnection},
+ *       {@link #onChildren}); a suspect or lost node is never granted, joined, passed or kept
+ *       ({@link OwnNode#trusted}). A call ending under a lost node gets the reason from {@link
+ *       #leave}; the call that removes a node waits for the delete's answer; one ending while
+ *       ZooKeeper is away gets {@link LockLoss#PENDING} and the answer once ZooKeeper shows the
+ *       node again, or {@link LockLoss#UNCONFIRMED}.
  *   <li><b>I3, token order.</b> Follows from I1: a node's czxid exceeds those of every node queued
  *       before it, and a write grant is made only once those are gone.
  *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are decided under the lock
@@ -725,6 +726,11 @@ final class LockEngine {
                 n.mode,
                 n.data,
                 (code, created, detail) -> onCreated(n, code, created, detail)));
+    if (n.hold instanceof SoloNode && !((SoloNode) n.hold).handOn) {
+      // One call's own node needs no watch before its grant: list the queue right behind the
+      // create, as ZooKeeper applies a session's requests in order, saving a round trip.
+      n.pipelined = relist();
+    }
   }
 
   private void onCreated(OwnNode n, NodeStore.Code code, NodeStore.Created c, String detail) {
@@ -746,7 +752,9 @@ final class LockEngine {
           } else {
             watchNode(n); // shared or handed on: its deletion must be seen at once
           }
-          relist();
+          if (n.pipelined == 0) {
+            relist(); // else the listing sent behind the create judges it (onChildren)
+          }
         }
       } else {
         n.phase = OwnNode.Phase.GONE;
@@ -942,6 +950,7 @@ final class LockEngine {
   private void onChildren(long seq, boolean watched, NodeStore.Code code, List<String> kids) {
     mu.lock();
     try {
+      List<OwnNode> behindCreate = pipelinedWith(seq);
       if (code == NodeStore.Code.CONNECTION_LOSS || code == NodeStore.Code.SESSION_EXPIRED) {
         return; // onConnection marks the nodes and lists again after reconnecting
       }
@@ -969,6 +978,16 @@ final class LockEngine {
           judge(n, queue, seq);
         }
       }
+      for (OwnNode n : behindCreate) {
+        if (n.phase != OwnNode.Phase.QUEUED) {
+          continue; // gone already, or not created yet: its create's reply lists again
+        }
+        if (inQueue(n, queue)) {
+          judge(n, queue, seq); // applied after the create: the queue as of then or later
+        } else {
+          relist(); // applied before the create (Curator re-sent it, say): proves nothing
+        }
+      }
       afterQueueChange();
       // A node this unwatched listing granted, with nobody behind it yet: from now on it must hear
       // of the next contender.
@@ -979,6 +998,35 @@ final class LockEngine {
     } finally {
       unlock();
     }
+  }
+
+  /**
+   * The nodes whose create {@code seq} was sent right behind, no longer waiting for it. A create's
+   * reply that finds its listing answered already (it can come first only if the create was sent
+   * again) lists again.
+   */
+  private List<OwnNode> pipelinedWith(long seq) {
+    List<OwnNode> found = Collections.emptyList();
+    for (OwnNode n : nodes) {
+      if (n.pipelined == seq) {
+        n.pipelined = 0;
+        if (found.isEmpty()) {
+          found = new ArrayList<>(1);
+        }
+        found.add(n);
+      }
+    }
+    return found;
+  }
+
+  private static boolean inQueue(OwnNode n, List<LockNodeName.Contender> queue) {
+    String name = n.name();
+    for (LockNodeName.Contender c : queue) {
+      if (c.name.equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** What one listing says of one node: gone, first, blocked, contended. */

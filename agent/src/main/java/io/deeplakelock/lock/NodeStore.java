@@ -9,8 +9,12 @@ import java.util.List;
  *
  * <p><b>Ordering.</b> Requests are sent, and replies and watch notifications delivered, in the
  * order ZooKeeper guarantees for one session: a reply to a request sent after the reply to a create
- * was received sees that create. A reply may come on any thread, even inside the call that sent the
- * request: callers never call the store while holding a lock its replies need.
+ * was received sees that create. While connected, requests one thread sends one after the other are
+ * also applied in that order (a listing sent right behind a create shows the node), but a request
+ * the store re-sends (after a connection loss, or a create whose parent was missing) may be applied
+ * after later ones: a listing sent before a create's reply proves the node's absence from nothing.
+ * A reply may come on any thread, even inside the call that sent the request: callers never call
+ * the store while holding a lock its replies need.
  *
  * <p>Production uses {@link CuratorNodeStore}; the simulation harness uses an in-memory model with
  * controllable delivery.

@@ -41,6 +41,12 @@ final class OwnNode {
    */
   long knownSince;
 
+  /**
+   * The listing sent right behind this node's create (one call's own node), until its reply came:
+   * it judges the node if it shows it, as ZooKeeper applied it after the create; 0 if none.
+   */
+  long pipelined;
+
   /** After a reconnection: a listing sent after this shows whether the node survived. */
   long confirmAfter;
 

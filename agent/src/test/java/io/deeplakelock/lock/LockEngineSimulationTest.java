@@ -10,7 +10,9 @@ import io.deeplakelock.bridge.LockMode;
 import io.deeplakelock.lock.LockEngineSimulation.Call;
 import io.deeplakelock.lock.LockEngineSimulation.Config;
 import io.deeplakelock.lock.LockEngineSimulation.Violation;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +112,35 @@ class LockEngineSimulationTest {
     assertEquals(LockEngineSimulation.Phase.RUNNING, b.phase);
     assertTrue(second.hold.node.czxid > first.hold.node.czxid);
     sim.stepThread(b);
+    sim.quiesce();
+  }
+
+  /**
+   * One call's own node is granted after one round trip, as ZooKeeper applies a session's requests
+   * in order: the listing goes right behind the create, not after the create's reply.
+   */
+  @Test
+  void scriptedOwnNodeIsListedRightBehindItsCreate() {
+    Config config = new Config();
+    config.jvms = 1;
+    config.threadsPerJvm = 1;
+    config.foreign = 0;
+    config.coalesce = false;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    SimClient client = a.jvm.client;
+    sim.startCall(a, 0, LockMode.WRITE, SECOND, 1);
+    List<SimClient.Kind> sent = new ArrayList<>();
+    for (SimClient.Request r : client.inbound) {
+      sent.add(r.kind);
+    }
+    assertEquals(List.of(SimClient.Kind.CREATE, SimClient.Kind.CHILDREN), sent);
+    assertTrue(client.applyNext() && client.applyNext(), "the server applies both");
+    assertTrue(client.deliverNext() && client.deliverNext(), "the client receives both replies");
+    assertTrue(client.inbound.isEmpty(), "nothing more was asked");
+    sim.stepThread(a); // the waiting call looks at its request
+    assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase, "granted after one round trip");
+    sim.stepThread(a);
     sim.quiesce();
   }
 
