@@ -532,6 +532,24 @@ class CoalescingIT {
     assertEquals(5, LockNodes.packetsReceived(b) - before, "requests of b's queued call");
   }
 
+  /**
+   * An uncontended call with a node of its own sends Curator's three requests: its create, the
+   * listing sent right behind it (which shows the node, as the server applies a session's requests
+   * in order; had it not, the engine would list again), and its delete.
+   */
+  @Test
+  void anUncontendedCallOfItsOwnSendsThreeRequests() throws Exception {
+    LockService a = jvmWith("coalesce: false");
+    LockHolder first = hold(a, LockMode.WRITE); // the lock path's parents exist from now on
+    first.awaitAcquired();
+    first.releaseAndJoin();
+    long before = LockNodes.packetsReceived(a);
+    LockHolder only = hold(a, LockMode.WRITE);
+    only.awaitAcquired();
+    only.releaseAndJoin(); // its call waits for the delete's answer
+    assertEquals(3, LockNodes.packetsReceived(a) - before, "requests of a's uncontended call");
+  }
+
   private LockCall call(LockMode mode, long timeoutMillis) {
     LockPolicy policy =
         new LockPolicy(timeoutMillis, LockPolicy.OnTimeout.FAIL, true, LockPolicy.OnLockLost.THROW);
