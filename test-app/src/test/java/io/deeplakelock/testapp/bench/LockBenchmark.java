@@ -132,10 +132,10 @@ public final class LockBenchmark {
                     * ((options.warmupNanos + options.measureNanos) / 1e9 + 0.2)
                     / 60
                 + options.runs * 0.4
-                // the JIT warm-up: about 4 rounds per variant and run when the JIT quiets
+                // the JIT warm-up: about 24 rounds per variant and run until the JIT quiets
                 + options.runs
                     * Variant.values().length
-                    * Math.min(options.jitWarmupRounds, 4)
+                    * Math.min(options.jitWarmupRounds, 24)
                     * ((options.warmupNanos + options.measureNanos) / 1e9 + 0.2)
                     / 60));
     Runtime.getRuntime().addShutdownHook(new Thread(this::killChildren, "bench-locks-cleanup"));
@@ -727,7 +727,9 @@ public final class LockBenchmark {
     long measureNanos = TimeUnit.MILLISECONDS.toNanos(2000);
     long workNanos = 5_000;
     int recordCapacity = 200_000;
-    int jitWarmupRounds = 12;
+    // Enough for every variant's compiler to quiet on 2 cores: the locked ones needed 22-34 rounds
+    // (the unguarded 6); at 12, the first cells measured the agent's lock path being compiled.
+    int jitWarmupRounds = 40;
     List<Cell> cells;
 
     /** Filters of the grid (null: all): write percentages, threads, JVMs, datasets. */
