@@ -121,10 +121,7 @@ class LockEngineSimulationTest {
    */
   @Test
   void scriptedOwnNodeIsListedRightBehindItsCreate() {
-    Config config = new Config();
-    config.jvms = 1;
-    config.threadsPerJvm = 1;
-    config.foreign = 0;
+    Config config = scriptedConfig(1, 1, 1, 0);
     config.coalesce = false;
     LockEngineSimulation sim = LockEngineSimulation.scripted(config);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
@@ -341,13 +338,18 @@ class LockEngineSimulationTest {
   /** As {@link #scripted(int, int, long)}, with {@code datasets} datasets. */
   private static LockEngineSimulation scripted(
       int jvms, int threads, int datasets, long lingerNanos) {
+    return LockEngineSimulation.scripted(scriptedConfig(jvms, threads, datasets, lingerNanos));
+  }
+
+  /** The configuration of {@link #scripted(int, int, int, long)}, to change before it runs. */
+  private static Config scriptedConfig(int jvms, int threads, int datasets, long lingerNanos) {
     Config config = new Config();
     config.jvms = jvms;
     config.threadsPerJvm = threads;
     config.datasets = datasets;
     config.foreign = 0;
     config.lingerNanos = lingerNanos;
-    return LockEngineSimulation.scripted(config);
+    return config;
   }
 
   private static final long SECOND = 1000 * LockEngineSimulation.MS;
