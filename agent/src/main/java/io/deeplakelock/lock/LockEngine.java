@@ -975,15 +975,16 @@ final class LockEngine {
       for (OwnNode n : new ArrayList<>(nodes)) {
         if ((n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)
             && n.knownSince < seq) {
-          judge(n, queue, seq);
+          judge(n, queue, positionIn(n, queue), seq);
         }
       }
       for (OwnNode n : behindCreate) {
         if (n.phase != OwnNode.Phase.QUEUED) {
           continue; // gone already, or not created yet: its create's reply lists again
         }
-        if (inQueue(n, queue)) {
-          judge(n, queue, seq); // applied after the create: the queue as of then or later
+        int at = positionIn(n, queue);
+        if (at >= 0) {
+          judge(n, queue, at, seq); // applied after the create: the queue as of then or later
         } else {
           relist(); // applied before the create (Curator re-sent it, say): proves nothing
         }
@@ -1001,9 +1002,9 @@ final class LockEngine {
   }
 
   /**
-   * The nodes whose create {@code seq} was sent right behind, no longer waiting for it. A create's
-   * reply that finds its listing answered already (it can come first only if the create was sent
-   * again) lists again.
+   * The nodes that listing {@code seq} was sent right behind the create of; their mark is cleared,
+   * so a create's reply that comes after this listing's (only if the create was sent again) lists
+   * again.
    */
   private List<OwnNode> pipelinedWith(long seq) {
     List<OwnNode> found = Collections.emptyList();
@@ -1019,26 +1020,21 @@ final class LockEngine {
     return found;
   }
 
-  private static boolean inQueue(OwnNode n, List<LockNodeName.Contender> queue) {
-    String name = n.name();
-    for (LockNodeName.Contender c : queue) {
-      if (c.name.equals(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** What one listing says of one node: gone, first, blocked, contended. */
-  private void judge(OwnNode n, List<LockNodeName.Contender> queue, long seq) {
-    int at = -1;
+  /** Where {@code n} is in {@code queue}, or -1 if it is not there. */
+  private static int positionIn(OwnNode n, List<LockNodeName.Contender> queue) {
     String name = n.name();
     for (int i = 0; i < queue.size(); i++) {
       if (queue.get(i).name.equals(name)) {
-        at = i;
-        break;
+        return i;
       }
     }
+    return -1;
+  }
+
+  /**
+   * What one listing says of one node, found at {@code at} in it: gone, first, blocked, contended.
+   */
+  private void judge(OwnNode n, List<LockNodeName.Contender> queue, int at, long seq) {
     if (at < 0) {
       markLost(n, LockLoss.DELETED);
       return;

@@ -727,8 +727,9 @@ public final class LockBenchmark {
     long measureNanos = TimeUnit.MILLISECONDS.toNanos(2000);
     long workNanos = 5_000;
     int recordCapacity = 200_000;
-    // Enough for every variant's compiler to quiet on 2 cores: the locked ones needed 22-34 rounds
-    // (the unguarded 6); at 12, the first cells measured the agent's lock path being compiled.
+    // Enough for the compilers to quiet on 2 cores: the locked variants needed 9-37 rounds (once
+    // one was still not quiet at 40), the unguarded 6; at 12, the first cells measured the agent's
+    // lock path being compiled.
     int jitWarmupRounds = 40;
     List<Cell> cells;
 
