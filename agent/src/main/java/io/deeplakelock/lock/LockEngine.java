@@ -747,11 +747,9 @@ final class LockEngine {
           requeue(n);
           release(n);
         } else {
-          if (n.hold instanceof SoloNode && !((SoloNode) n.hold).handOn) {
-            n.watched = true; // one call's own: its removal's answer tells that call
-          } else {
+          if (!(n.hold instanceof SoloNode) || ((SoloNode) n.hold).handOn) {
             watchNode(n); // shared or handed on: its deletion must be seen at once
-          }
+          } // one call's own: its removal's answer tells its call
           if (n.pipelined == 0) {
             relist(); // else the listing sent behind the create judges it (onChildren)
           }
@@ -771,8 +769,15 @@ final class LockEngine {
     }
   }
 
-  /** Watches a node that calls may share or take over, from its creation on. */
+  /**
+   * Watches the deletion of a node of ours that calls may share or take over, from its creation on.
+   * Once: the watch lasts as long as the node's session.
+   */
   private void watchNode(OwnNode n) {
+    if (n.watchAsked) {
+      return;
+    }
+    n.watchAsked = true;
     send(() -> watchNodeNow(n));
   }
 

@@ -88,7 +88,10 @@ final class OwnNode {
   /** The call whose end removes the node waits for ZooKeeper's answer to the delete. */
   volatile boolean removalAwaited;
 
-  /** Its deletion watch is set (or, for one call's own node, not needed). */
+  /** Its deletion watch was asked for (once: it lasts the node's session). */
+  boolean watchAsked;
+
+  /** Its deletion watch is set: ZooKeeper answered that it exists and is watched. */
   boolean watched;
 
   volatile LockLoss lost;
