@@ -22,9 +22,12 @@ import java.util.function.BooleanSupplier;
  *
  * <ul>
  *   <li><b>I1, exclusion.</b> A call is granted only a node that ZooKeeper's queue shows first
- *       among the contenders it conflicts with ({@link #onChildren}), or one this JVM already runs
- *       calls under and still trusts ({@link OwnNode#trusted}): a read share, or the write node
- *       handed from writer to writer in this JVM one at a time ({@link #leaveWrite}).
+ *       among the contenders it conflicts with ({@link #onChildren}), or one of a call's own whose
+ *       every conflicting contender ahead in a listing that showed it has since been seen deleted
+ *       (sequence numbers only grow, so none can come ahead later: {@link #grantIfClear}), or one
+ *       this JVM already runs calls under and still trusts ({@link OwnNode#trusted}): a read share,
+ *       or the write node handed from writer to writer in this JVM one at a time ({@link
+ *       #leaveWrite}).
  *   <li><b>I2, loss is reported.</b> A node is watched from the reply to its create on: a node that
  *       calls may share or take over carries a deletion watch of its own ({@link #watchNode}), and
  *       a listing of the path sent after the create's reply that lacks the node marks it lost
@@ -32,12 +35,14 @@ import java.util.function.BooleanSupplier;
  *       it shows it ({@link #pipelinedWith}). A call's own node gets its deletion watch when the
  *       first local writer comes to take it over ({@link #dispatchWriters}), and is handed over
  *       only once that watch is set: its read finds the node, or marks it lost ({@link #handOver}).
- *       A disconnection or a watch that cannot be set makes nodes suspect ({@link #onConnection},
- *       {@link #onChildren}); a suspect or lost node is never granted, joined, passed or kept
- *       ({@link OwnNode#trusted}). A call ending under a lost node gets the reason from {@link
- *       #leave}; the call that removes a node waits for the delete's answer; one ending while
- *       ZooKeeper is away gets {@link LockLoss#PENDING} and the answer once ZooKeeper shows the
- *       node again, or {@link LockLoss#UNCONFIRMED}.
+ *       It gets it too when it waits behind contenders it watches all of ({@link #waitFor}), and is
+ *       granted on their deletion only once that watch is set: a deletion of the node before theirs
+ *       is then heard first ({@link #grantIfClear}). A disconnection or a watch that cannot be set
+ *       makes nodes suspect ({@link #onConnection}, {@link #onChildren}); a suspect or lost node is
+ *       never granted, joined, passed or kept ({@link OwnNode#trusted}). A call ending under a lost
+ *       node gets the reason from {@link #leave}; the call that removes a node waits for the
+ *       delete's answer; one ending while ZooKeeper is away gets {@link LockLoss#PENDING} and the
+ *       answer once ZooKeeper shows the node again, or {@link LockLoss#UNCONFIRMED}.
  *   <li><b>I3, token order.</b> Follows from I1: a node's czxid exceeds those of every node queued
  *       before it, and a write grant is made only once those are gone.
  *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are decided under the lock
@@ -51,12 +56,14 @@ import java.util.function.BooleanSupplier;
  *       time (not at all with adaptive lingering, the default: {@link #mayKeep}) and then hands it
  *       to at most {@link #MAX_PASSES_WHILE_CONTENDED} more local writers (a call's own node taken
  *       over counts as contended from the take-over on, as it hears no queue); a read share closes
- *       once a writer queues behind it. Who hears what: a waiting node watches only the node it
- *       waits for (the nearest conflicting contender ahead of it, as Curator's and kazoo's waiters
- *       do) and lists the queue when that node goes or is found gone ({@link #watchBlocker}); a
- *       node that calls may share or keep watches the queue while nobody is queued behind it
- *       ({@link #wantsQueueWatch}), so the first contender's arrival is heard, and stops once one
- *       is. One call's own node ({@code coalesce: false}, or {@link #takesOwnNode} on a path other
+ *       once a writer queues behind it. Who hears what: a waiting node watches the node it waits
+ *       for (the nearest conflicting contender ahead of it, as Curator's and kazoo's waiters do)
+ *       and lists the queue when that node goes or is found gone ({@link #watchBlocker}), except
+ *       one call's own node behind at most {@link #MAX_BLOCKERS_WATCHED} conflicting contenders,
+ *       which watches each of them and is granted when the last goes ({@link #waitFor}); a node
+ *       that calls may share or keep watches the queue while nobody is queued behind it ({@link
+ *       #wantsQueueWatch}), so the first contender's arrival is heard, and stops once one is. One
+ *       call's own node ({@code coalesce: false}, or {@link #takesOwnNode} on a path other
  *       processes use) watches no queue at all.
  *   <li><b>I6, clean up.</b> Every node ends {@code GONE}: removed by us, or known gone. The path's
  *       children are watched only while this JVM has a node there, with one watcher object; a
@@ -87,6 +94,14 @@ final class LockEngine {
    * take it in turn before it is released.
    */
   static final int MAX_PASSES_WHILE_CONTENDED = 4;
+
+  /**
+   * A waiting node of one call's own with at most this many conflicting contenders ahead watches
+   * them all and is granted when they are gone without listing the queue again ({@link #waitFor}):
+   * two covers the usual queue of three services on one dataset, and bounds the extra notifications
+   * a holder's deletion sends.
+   */
+  static final int MAX_BLOCKERS_WATCHED = 2;
 
   /**
    * The shortest window of adaptive lingering (the default, {@code linger} unset): a node unused by
@@ -749,7 +764,7 @@ final class LockEngine {
         } else {
           if (!(n.hold instanceof SoloNode) || ((SoloNode) n.hold).handOn) {
             watchNode(n); // shared or handed on: its deletion must be seen at once
-          } // one call's own: its removal's answer tells its call
+          } // one call's own: watched once it waits (waitFor); its removal's answer tells its call
           if (n.pipelined == 0) {
             relist(); // else the listing sent behind the create judges it (onChildren)
           }
@@ -770,8 +785,9 @@ final class LockEngine {
   }
 
   /**
-   * Watches the deletion of a node of ours that calls may share or take over, from its creation on.
-   * Once: the watch lasts as long as the node's session.
+   * Watches the deletion of a node of ours that calls may share or take over, from its creation on,
+   * or that waits to be granted without listing the queue again ({@link #waitFor}). Once: the watch
+   * lasts as long as the node's session.
    */
   private void watchNode(OwnNode n) {
     if (n.watchAsked) {
@@ -931,18 +947,28 @@ final class LockEngine {
     return watch == null ? null : watch.holder;
   }
 
-  /** A node ours waited for is gone (or was changed): the queue is read again. */
+  /**
+   * A node ours waited for is gone: a waiting node that counted its contenders ahead is granted
+   * once the last of them goes ({@link #grantIfClear}); for the others the queue is read again.
+   */
   private void blockerGone(String blocker) {
     mu.lock();
     try {
       blockersWatched.remove(blocker);
+      boolean relist = false;
       for (OwnNode n : new ArrayList<>(nodes)) {
         if (blocker.equals(n.path)
             && (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD)) {
           markLost(n, LockLoss.DELETED); // one of our own, gone while we did not remove it
+        } else if (n.phase != OwnNode.Phase.QUEUED) {
+          continue;
+        } else if (n.blockersLeft == null) {
+          relist = true;
+        } else if (n.blockersLeft.remove(blocker) && n.blockersLeft.isEmpty()) {
+          relist |= !grantIfClear(n);
         }
       }
-      if (hasQueued()) {
+      if (relist) {
         relist();
       }
       afterQueueChange();
@@ -1048,9 +1074,11 @@ final class LockEngine {
       n.unconfirmed = false; // it outlived the disconnection
     }
     String blocker = null;
+    int blockers = 0;
     for (int i = 0; i < at; i++) {
       if (n.mode == LockMode.WRITE || queue.get(i).write) {
         blocker = queue.get(i).name;
+        blockers++;
       }
     }
     for (int i = at + 1; i < queue.size() && !n.contended; i++) {
@@ -1060,10 +1088,11 @@ final class LockEngine {
       }
     }
     n.blocker = blocker;
+    n.blockersLeft = null;
     if (n.phase == OwnNode.Phase.QUEUED) {
       if (blocker != null) {
         n.waited = true;
-        watchBlocker(path + "/" + blocker);
+        waitFor(n, queue, at, blockers);
       } else if (n.suspect) {
         requeue(n); // never granted: its calls queue a fresh node
         release(n);
@@ -1071,6 +1100,53 @@ final class LockEngine {
         granted(n);
       }
     }
+  }
+
+  /**
+   * Watches what {@code n}, found at {@code at} in {@code queue} behind {@code blockers}
+   * conflicting contenders, waits for. One call's own node behind at most {@link
+   * #MAX_BLOCKERS_WATCHED} of them watches each, and its own deletion too, and holds the lock once
+   * all are seen gone, without listing the queue again ({@link #grantIfClear}): the listing showed
+   * it, so it was applied after the create, and no node created later can come ahead of it. Any
+   * other node watches the nearest only, as Curator's and kazoo's waiters do, and the queue is
+   * listed again when it goes.
+   */
+  private void waitFor(OwnNode n, List<LockNodeName.Contender> queue, int at, int blockers) {
+    if (!(n.hold instanceof SoloNode) || blockers > MAX_BLOCKERS_WATCHED) {
+      watchBlocker(path + "/" + n.blocker);
+      return;
+    }
+    // Its own watch is asked first: its answer comes before any event of the blockers' watches.
+    watchNode(n);
+    List<String> left = new ArrayList<>(blockers);
+    for (int i = 0; i < at; i++) {
+      if (n.mode == LockMode.WRITE || queue.get(i).write) {
+        left.add(path + "/" + queue.get(i).name);
+      }
+    }
+    n.blockersLeft = left;
+    for (String b : left) {
+      watchBlocker(b);
+    }
+  }
+
+  /**
+   * The last contender ahead of waiting node {@code n} is seen gone: it holds the lock now if no
+   * node ahead can have come or gone unseen since the listing that judged it, that is if its own
+   * deletion watch answered before this (ZooKeeper delivers a session's replies and watch events in
+   * order, so a deletion of {@code n} before the blocker's would have been heard first) and nothing
+   * made it suspect since.
+   *
+   * @return whether it was granted; if not, the queue is to be listed again
+   */
+  private boolean grantIfClear(OwnNode n) {
+    n.blockersLeft = null;
+    if (!n.watched || n.suspect || n.lost != null || n.session != store.liveSession()) {
+      return false;
+    }
+    n.blocker = null;
+    granted(n);
+    return true;
   }
 
   /** The node holds the lock: give it to the calls that wait for it. */

@@ -1,6 +1,7 @@
 package io.deeplakelock.lock;
 
 import io.deeplakelock.bridge.LockMode;
+import java.util.List;
 
 /**
  * One lock node this JVM creates, through its life: {@code CREATING -> QUEUED -> HELD -> REMOVING
@@ -52,6 +53,13 @@ final class OwnNode {
 
   /** The nearest contender this node waits for, for a timeout's message. */
   String blocker;
+
+  /**
+   * The conflicting contenders ahead of this waiting node of one call's own, as full paths, that
+   * are not yet seen gone: when none is left it holds the lock ({@code LockEngine#grantIfClear});
+   * null while it waits for the nearest only and lists the queue again when that one goes.
+   */
+  List<String> blockersLeft;
 
   /**
    * A conflicting contender queued behind the node (a writer behind a read node; any behind a write

@@ -143,6 +143,76 @@ class LockEngineSimulationTest {
   }
 
   /**
+   * One call's own node behind at most two contenders watches them all and its own node, and holds
+   * the lock when the last of them goes, without listing the queue again: a hand-off between
+   * processes costs one delete and one watch notification, as it does between Curator's waiters
+   * only for the first in line.
+   */
+  @Test
+  void scriptedOwnNodeHoldsTheLockWhenItsBlockersGoWithoutListingAgain() {
+    Config config = scriptedConfig(3, 1, 1, 0);
+    config.coalesce = false;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    LockEngineSimulation.SimThread c = sim.threads.get(2);
+    write(sim, a);
+    write(sim, b);
+    write(sim, c);
+    assertEquals(LockEngineSimulation.Phase.WAITING, b.phase, "b queues behind a");
+    assertEquals(LockEngineSimulation.Phase.WAITING, c.phase, "c queues behind a and b");
+
+    for (LockEngineSimulation.SimThread[] turn :
+        new LockEngineSimulation.SimThread[][] {{a, b}, {b, c}}) {
+      LockEngineSimulation.SimThread holder = turn[0];
+      LockEngineSimulation.SimThread next = turn[1];
+      sim.stepThread(holder); // its call leaves: the node's delete is sent
+      assertTrue(holder.jvm.client.applyNext(), "the server deletes the holder's node");
+      while (next.jvm.client.deliverNext()) {
+        assertTrue(next.jvm.client.inbound.isEmpty(), "nothing asked on the holder's deletion");
+      }
+      sim.stepThread(next); // the waiting call looks at its request
+      assertEquals(LockEngineSimulation.Phase.RUNNING, next.phase, "granted on the deletion alone");
+      sim.settle();
+      sim.stepThread(holder); // it waited for the delete's answer
+      sim.settle();
+      assertEquals(LockEngineSimulation.Phase.IDLE, holder.phase);
+    }
+    end(sim, c);
+    sim.quiesce();
+  }
+
+  /**
+   * The other side of granting without a listing: a waiting call's own node deleted before its
+   * blocker goes is known lost from its own deletion watch, so the call is not granted it, and
+   * queues a fresh node.
+   */
+  @Test
+  void scriptedOwnNodeDeletedWhileItWaitsIsNotGrantedWhenItsBlockerGoes() {
+    Config config = scriptedConfig(2, 1, 1, 0);
+    config.coalesce = false;
+    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    Call first = write(sim, a);
+    Call waiting = write(sim, b);
+    assertEquals(LockEngineSimulation.Phase.WAITING, b.phase, "b queues behind a");
+    String lost = null;
+    for (SimZooKeeper.Node n : sim.server.children(LockEngineSimulation.datasetPath(0))) {
+      if (!n.path.equals(first.hold.node.path)) {
+        lost = n.path; // b's
+      }
+    }
+    sim.operatorDelete(lost);
+    end(sim, a);
+    assertEquals(LockEngineSimulation.Phase.RUNNING, b.phase);
+    assertNotEquals(lost, waiting.hold.node.path, "a fresh node");
+    assertNotNull(sim.server.node(waiting.hold.node.path), "that ZooKeeper has");
+    end(sim, b);
+    sim.quiesce();
+  }
+
+  /**
    * The holder's side of the watches: a JVM whose read node is in use hears of a writer of another
    * JVM queuing behind it (its queue watch) and lets no new reader join, so the writer's wait ends.
    */
