@@ -122,9 +122,7 @@ class LockEngineSimulationTest {
    */
   @Test
   void scriptedOwnNodeIsListedRightBehindItsCreate() {
-    Config config = scriptedConfig(1, 1, 1, 0);
-    config.coalesce = false;
-    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation sim = scriptedOwnNodes(1);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     SimClient client = a.jvm.client;
     sim.startCall(a, 0, LockMode.WRITE, SECOND, 1);
@@ -150,9 +148,7 @@ class LockEngineSimulationTest {
    */
   @Test
   void scriptedOwnNodeHoldsTheLockWhenItsBlockersGoWithoutListingAgain() {
-    Config config = scriptedConfig(3, 1, 1, 0);
-    config.coalesce = false;
-    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation sim = scriptedOwnNodes(3);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     LockEngineSimulation.SimThread c = sim.threads.get(2);
@@ -189,9 +185,7 @@ class LockEngineSimulationTest {
    */
   @Test
   void scriptedOwnNodeDeletedWhileItWaitsIsNotGrantedWhenItsBlockerGoes() {
-    Config config = scriptedConfig(2, 1, 1, 0);
-    config.coalesce = false;
-    LockEngineSimulation sim = LockEngineSimulation.scripted(config);
+    LockEngineSimulation sim = scriptedOwnNodes(2);
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     Call first = write(sim, a);
@@ -421,6 +415,13 @@ class LockEngineSimulationTest {
     config.foreign = 0;
     config.lingerNanos = lingerNanos;
     return config;
+  }
+
+  /** A scripted schedule of {@code jvms} JVMs of one thread each, with {@code coalesce: false}. */
+  private static LockEngineSimulation scriptedOwnNodes(int jvms) {
+    Config config = scriptedConfig(jvms, 1, 1, 0);
+    config.coalesce = false;
+    return LockEngineSimulation.scripted(config);
   }
 
   private static final long SECOND = 1000 * LockEngineSimulation.MS;
