@@ -1718,15 +1718,6 @@ final class LockEngine {
 
   // ---- small helpers and status ------------------------------------------------------------
 
-  private boolean hasQueued() {
-    for (OwnNode n : nodes) {
-      if (n.phase == OwnNode.Phase.QUEUED) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private boolean hasQueuedOrHeld() {
     for (OwnNode n : nodes) {
       if (n.phase == OwnNode.Phase.QUEUED || n.phase == OwnNode.Phase.HELD) {
