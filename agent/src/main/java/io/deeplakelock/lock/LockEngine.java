@@ -642,6 +642,9 @@ final class LockEngine {
     if (pendingRead != null) {
       close(pendingRead);
     }
+    // A share kept with nobody reading under it goes now, before the writer's node is created:
+    // ZooKeeper applies the delete first, so the writer's listing does not find it ahead and wait.
+    reapShares();
     create(n);
   }
 

@@ -305,6 +305,54 @@ class LockEngineSimulationTest {
   }
 
   /**
+   * A call of the other mode that comes while this JVM keeps a node nobody uses (a read share for a
+   * writer, a write node for a reader) removes it before it queues its own: ZooKeeper applies the
+   * delete first, so the call's listing finds nothing ahead and it runs after one listing, without
+   * watching its own JVM's node go.
+   */
+  @Test
+  void scriptedCallOfTheOtherModeRemovesAnUnusedKeptNodeBeforeItQueues() {
+    for (LockMode kept : LockMode.values()) {
+      LockMode mode = kept == LockMode.READ ? LockMode.WRITE : LockMode.READ;
+      LockEngineSimulation sim = scripted(1, 1, -1);
+      LockEngineSimulation.SimThread a = sim.threads.get(0);
+      call(sim, a, kept);
+      end(sim, a);
+      sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
+      call(sim, a, kept);
+      end(sim, a);
+      assertEquals(
+          1,
+          sim.server.children(LockEngineSimulation.datasetPath(0)).size(),
+          kept + ": kept for the next call");
+
+      sim.startCall(a, 0, mode, SECOND, 1);
+      SimClient client = a.jvm.client;
+      List<SimClient.Kind> sent = new ArrayList<>();
+      while (a.phase != LockEngineSimulation.Phase.RUNNING) {
+        SimClient.Request next = client.inbound.peek();
+        if (next != null) {
+          sent.add(next.kind);
+          client.applyNext();
+        } else if (!client.deliverNext()) {
+          sim.stepThread(a); // the waiting call looks at its request
+          assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase, mode + ": nothing to wait for");
+        }
+      }
+      assertEquals(
+          List.of(
+              SimClient.Kind.DELETE, // the kept node, first
+              SimClient.Kind.CREATE,
+              SimClient.Kind.NODE, // the new node's own deletion watch
+              SimClient.Kind.CHILDREN),
+          sent,
+          mode + " after a kept " + kept + " node");
+      end(sim, a);
+      sim.quiesce();
+    }
+  }
+
+  /**
    * Adaptive lingering keeps a write node nobody else waits for while this JVM's own calls come
    * close together, and gives it up once a whole window passed unused; a call that nothing
    * announced (the first, or one long after the last) keeps nothing.
