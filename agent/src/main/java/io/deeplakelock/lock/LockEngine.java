@@ -41,8 +41,9 @@ import java.util.function.BooleanSupplier;
  *       makes nodes suspect ({@link #onConnection}, {@link #onChildren}); a suspect or lost node is
  *       never granted, joined, passed or kept ({@link OwnNode#trusted}). A call ending under a lost
  *       node gets the reason from {@link #leave}; the call that removes a node waits for the
- *       delete's answer; one ending while ZooKeeper is away gets {@link LockLoss#PENDING} and the
- *       answer once ZooKeeper shows the node again, or {@link LockLoss#UNCONFIRMED}.
+ *       delete's answer; one ending while ZooKeeper is away, or before it showed the node again,
+ *       gets {@link LockLoss#PENDING} and the answer once a listing sent after its end shows the
+ *       node ({@link #leave}), or {@link LockLoss#UNCONFIRMED}.
  *   <li><b>I3, token order.</b> Follows from I1: a node's czxid exceeds those of every node queued
  *       before it, and a write grant is made only once those are gone.
  *   <li><b>I4, bounded calls.</b> Nothing here waits: ZooKeeper requests are decided under the lock
@@ -467,6 +468,12 @@ final class LockEngine {
       LockLoss out = n.outcome();
       if (out == LockLoss.PENDING) {
         n.awaited = true;
+        if (n.unconfirmed && n.phase == OwnNode.Phase.HELD) {
+          // Only a listing ZooKeeper applies after this call's end answers for it: one applied
+          // before could precede a deletion whose notification is still on its way.
+          n.confirmAfter = listingsSent;
+          relist();
+        }
       }
       return out;
     } finally {

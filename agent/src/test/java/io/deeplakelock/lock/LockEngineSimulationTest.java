@@ -84,11 +84,13 @@ class LockEngineSimulationTest {
    * ended between its node's deletion watch and the listing it triggered, and was told nothing) and
    * 102802 (the same, when the linger timer removed the node before that listing came back); and
    * 28438, which catches a call's own write node handed over without the trust check (a node
-   * deleted under its first call, passed to the next: I2), beyond the default step budget.
+   * deleted under its first call, passed to the next: I2), beyond the default step budget; and
+   * 53662 (a call that ended after a reconnection was answered by a listing ZooKeeper applied
+   * before its end, and before its node's deletion: I2).
    */
   @Test
   void seedsThatOnceFoundDefectsStayClean() {
-    for (long seed : new long[] {12, 180, 542, 888, 102802, 28438}) {
+    for (long seed : new long[] {12, 180, 542, 888, 102802, 28438, 53662}) {
       LockEngineSimulation.run(seed, Config.forSeed(seed));
     }
   }
@@ -203,6 +205,42 @@ class LockEngineSimulationTest {
     assertNotEquals(lost, waiting.hold.node.path, "a fresh node");
     assertNotNull(sim.server.node(waiting.hold.node.path), "that ZooKeeper has");
     end(sim, b);
+    sim.quiesce();
+  }
+
+  /**
+   * After a disconnection, a call that ends under its node before ZooKeeper showed the node again
+   * gets its answer from a listing applied after its end: one applied before could precede a
+   * deletion whose notification is still on its way. Found by seed 53662 (I2).
+   */
+  @Test
+  void scriptedCallEndingAfterAReconnectionIsAnsweredByAListingAppliedAfterItsEnd() {
+    LockEngineSimulation sim = scripted(1, 2, 0);
+    LockEngineSimulation.SimThread a0 = sim.threads.get(0);
+    LockEngineSimulation.SimThread a1 = sim.threads.get(1);
+    SimClient client = a0.jvm.client;
+    Call first = call(sim, a0, LockMode.READ);
+    Call joined = call(sim, a1, LockMode.READ);
+    assertTrue(joined.joined);
+    sim.disconnect(a0.jvm, 0, 0, false);
+    sim.settle(); // the engine hears of it
+    sim.reconnect(client);
+    while (client.inbound.isEmpty() && client.deliverNext()) {
+      // the reconnection's news: the engine asks for a listing to confirm its node
+    }
+    assertEquals(SimClient.Kind.CHILDREN, client.inbound.peek().kind);
+    assertTrue(client.applyNext(), "ZooKeeper lists the node, before it is deleted");
+    sim.operatorDelete(first.hold.node.path);
+    sim.stepThread(a1); // its call ends after the deletion, before any news of it: PENDING
+    LockEngine engine = sim.jvms.get(0).engines[0];
+    while (engine.outcome(joined.hold) == LockLoss.PENDING) {
+      if (!client.deliverNext()) {
+        assertTrue(client.applyNext(), "something left to answer the call");
+      }
+    }
+    sim.stepThread(a1); // the first answer it finds (the harness checks I2)
+    assertEquals(LockLoss.DELETED, joined.outcome);
+    end(sim, a0);
     sim.quiesce();
   }
 
@@ -327,18 +365,7 @@ class LockEngineSimulationTest {
           kept + ": kept for the next call");
 
       sim.startCall(a, 0, mode, SECOND, 1);
-      SimClient client = a.jvm.client;
-      List<SimClient.Kind> sent = new ArrayList<>();
-      while (a.phase != LockEngineSimulation.Phase.RUNNING) {
-        SimClient.Request next = client.inbound.peek();
-        if (next != null) {
-          sent.add(next.kind);
-          client.applyNext();
-        } else if (!client.deliverNext()) {
-          sim.stepThread(a); // the waiting call looks at its request
-          assertEquals(LockEngineSimulation.Phase.RUNNING, a.phase, mode + ": nothing to wait for");
-        }
-      }
+      List<SimClient.Kind> sent = sentUntilRunning(sim, a);
       assertEquals(
           List.of(
               SimClient.Kind.DELETE, // the kept node, first
@@ -441,6 +468,27 @@ class LockEngineSimulationTest {
     Call call = sim.startCall(t, 0, mode, SECOND, 1);
     sim.settle();
     return call;
+  }
+
+  /**
+   * Lets the server and {@code t}'s JVM exchange one message at a time until {@code t}'s new call
+   * runs, and returns the kinds of the requests its JVM sent on the way, in order.
+   */
+  private static List<SimClient.Kind> sentUntilRunning(
+      LockEngineSimulation sim, LockEngineSimulation.SimThread t) {
+    SimClient client = t.jvm.client;
+    List<SimClient.Kind> sent = new ArrayList<>();
+    while (t.phase != LockEngineSimulation.Phase.RUNNING) {
+      SimClient.Request next = client.inbound.peek();
+      if (next != null) {
+        sent.add(next.kind);
+        client.applyNext();
+      } else if (!client.deliverNext()) {
+        sim.stepThread(t); // the waiting call looks at its request
+        assertEquals(LockEngineSimulation.Phase.RUNNING, t.phase, "nothing left to wait for");
+      }
+    }
+    return sent;
   }
 
   /** A scripted schedule without foreign contenders; {@code lingerNanos} -1 is adaptive. */
