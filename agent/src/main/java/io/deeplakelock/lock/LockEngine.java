@@ -355,6 +355,7 @@ final class LockEngine {
     mu.lock();
     try {
       forecast();
+      giveUpUnusedOfTheOtherMode(mode);
       if (!settings.coalesce || takesOwnNode(mode)) {
         OwnNode n = new OwnNode(mode, data);
         SoloNode solo = new SoloNode(n, r);
@@ -1276,28 +1277,69 @@ final class LockEngine {
   /**
    * Whether a call takes a node of its own, as with {@code coalesce: false}: with adaptive
    * lingering, where another process's conflicting node was seen lately (so no node is kept) and
-   * where this JVM has nothing on the path, no node and no waiting call, that the call could share.
-   * For a writer on a path other processes have used before, a sighting on any other path of this
-   * JVM's counts too ({@link OtherProcesses}): a write node could only be kept while nobody else
-   * comes, and a JVM that sees other processes on some of its paths meets them on the others they
-   * use as well, only less often than it lists each queue. A path no other process was ever seen on
-   * keeps coalescing (a single writer's calls there stay free), and a reader still coalesces on a
-   * path no other writer was seen on lately: its share is kept between calls there, whatever
-   * writers do elsewhere. Such a node carries neither a deletion watch of its own nor the queue
-   * watch, the reads coalescing pays for sharing that will not happen; the call that removes it
-   * hears ZooKeeper's answer, as one call's own node always does (I2). Calls that come while it is
-   * there coalesce: a writer waits to take over a call's own write node as that call leaves ({@link
-   * #handOver}), instead of queuing a node of its own behind it. This JVM's write node and read
-   * shares are in {@link #nodes} from their create on; a call's own node waits in {@link #solos}
-   * until it is created.
+   * where this JVM has nothing on the path, no node and no waiting call, that the call could share
+   * (a node being removed is none, and an unused one kept in the other mode is given up first:
+   * {@link #giveUpUnusedOfTheOtherMode}). For a writer on a path other processes have used before,
+   * a sighting on any other path of this JVM's counts too ({@link OtherProcesses}): a write node
+   * could only be kept while nobody else comes, and a JVM that sees other processes on some of its
+   * paths meets them on the others they use as well, only less often than it lists each queue. A
+   * path no other process was ever seen on keeps coalescing (a single writer's calls there stay
+   * free), and a reader still coalesces on a path no other writer was seen on lately: its share is
+   * kept between calls there, whatever writers do elsewhere. Such a node carries neither a deletion
+   * watch of its own nor the queue watch, the reads coalescing pays for sharing that will not
+   * happen; the call that removes it hears ZooKeeper's answer, as one call's own node always does
+   * (I2). Calls that come while it is there coalesce: a writer waits to take over a call's own
+   * write node as that call leaves ({@link #handOver}), instead of queuing a node of its own behind
+   * it. This JVM's write node and read shares are in {@link #nodes} from their create on; a call's
+   * own node waits in {@link #solos} until it is created.
    */
   private boolean takesOwnNode(LockMode mode) {
     return settings.adaptive
         && (mode == LockMode.WRITE ? othersOnAnyPathLately : otherWriterLately)
-        && nodes.isEmpty()
+        && onlyRemoving()
         && solos.isEmpty()
         && firstWaiting(writers) == null
         && firstWaiting(readers) == null;
+  }
+
+  /**
+   * Whether every node of this JVM's on the path is being removed: none that calls could share. A
+   * node of a call's own created now is applied after those deletes, as ZooKeeper applies a
+   * session's requests in order, so its listing does not find them ahead.
+   */
+  private boolean onlyRemoving() {
+    for (OwnNode n : nodes) {
+      if (n.phase != OwnNode.Phase.REMOVING) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Before a call that may take a node of its own ({@link #takesOwnNode}), gives up the node this
+   * JVM keeps unused on the path in the other mode: the call could not use it (a writer cannot join
+   * a read share, a reader cannot run under a write node), and with it there the call would queue a
+   * coalescing node behind it and pay the watches sharing needs. Adaptive lingering keeps such a
+   * node only while no conflicting process was seen on the path lately, which a writer's sighting
+   * on another path (or a reader's just now) does not change.
+   */
+  private void giveUpUnusedOfTheOtherMode(LockMode mode) {
+    if (!settings.adaptive
+        || !(mode == LockMode.WRITE ? othersOnAnyPathLately : otherWriterLately)
+        || firstWaiting(writers) != null
+        || firstWaiting(readers) != null) {
+      return;
+    }
+    if (mode == LockMode.WRITE) {
+      ReadShare s = openRead;
+      if (s != null && s.node.phase == OwnNode.Phase.HELD && s.holders() == 0) {
+        close(s);
+        reapShares(); // removes it, unless a reader joined before the close
+      }
+    } else if (write != null && write.state == WriteHandoff.State.IDLE) {
+      releaseWrite(write);
+    }
   }
 
   /**

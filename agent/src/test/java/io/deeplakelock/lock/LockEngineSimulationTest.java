@@ -693,6 +693,35 @@ class LockEngineSimulationTest {
   }
 
   /**
+   * A read share kept unused where another process was seen lately (a reader: it is still kept) is
+   * given up by the next write call, which then takes a node of its own: one round trip to its
+   * grant and no watches, as on a path where this JVM kept nothing.
+   */
+  @Test
+  void scriptedAdaptiveLingerGivesUpAnUnusedReadShareForAWriteNodeOfTheCallsOwn() {
+    LockEngineSimulation sim = scripted(2, 1, -1);
+    LockEngineSimulation.SimThread a = sim.threads.get(0);
+    LockEngineSimulation.SimThread b = sim.threads.get(1);
+    String path = LockEngineSimulation.datasetPath(0);
+    call(sim, a, LockMode.READ);
+    end(sim, a);
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
+    call(sim, a, LockMode.READ);
+    call(sim, b, LockMode.READ); // a's queue watch shows it another process's reader
+    end(sim, b);
+    end(sim, a);
+    assertEquals(1, sim.server.children(path).size(), "a's share is kept: no writer was seen");
+
+    Call write = sim.startCall(a, 0, LockMode.WRITE, SECOND, 1);
+    List<SimClient.Kind> sent = sentUntilRunning(sim, a);
+    assertTrue(write.hold instanceof SoloNode, "a write node of the call's own");
+    assertEquals(
+        List.of(SimClient.Kind.DELETE, SimClient.Kind.CREATE, SimClient.Kind.CHILDREN), sent);
+    end(sim, a);
+    sim.quiesce();
+  }
+
+  /**
    * Where another process was seen lately a write call takes a node of its own; a second local
    * writer waits to take that node over (its deletion watch is set as the second comes) rather than
    * queue a node of its own behind it, and gets it, with its token, when the first call ends.
