@@ -116,6 +116,11 @@ public final class DatasetLock {
     return engine.callsOwnNodes();
   }
 
+  /** How many of this JVM's nodes here have a deletion watch ZooKeeper answered (for the tests). */
+  int nodesWatched() {
+    return engine.nodesWatched();
+  }
+
   /** How often calls waiting here woke to find nothing they wait for done (for the tests). */
   long needlessWakeups() {
     return engine.needlessWakeups();

@@ -1867,6 +1867,22 @@ final class LockEngine {
     }
   }
 
+  /** How many of this JVM's nodes on the path have a deletion watch ZooKeeper answered. */
+  int nodesWatched() {
+    mu.lock();
+    try {
+      int watched = 0;
+      for (OwnNode n : nodes) {
+        if (n.watched) {
+          watched++;
+        }
+      }
+      return watched;
+    } finally {
+      unlock();
+    }
+  }
+
   /** How many calls hold or wait for a node of their own now ({@link #takesOwnNode}). */
   int callsOwnNodes() {
     mu.lock();

@@ -199,6 +199,7 @@ class CoalescingIT {
 
     second.assertStaysBlocked();
     assertEquals(1, children().size(), "the second writer waits for the first one's node");
+    awaitTrue(() -> a.lock(path).nodesWatched() == 1); // handed over only once watched
     long token = first.token;
     first.releaseAndJoin();
     second.awaitAcquired();
@@ -229,6 +230,8 @@ class CoalescingIT {
     List<Thread> busy = busyWriters(a, stop, new CountDownLatch(0));
     try {
       awaitTrue(() -> a.lock(path).waiters().size() == 3);
+      // Handed over only once the deletion watch the first local waiter asked for has answered.
+      awaitTrue(() -> a.lock(path).nodesWatched() == 1);
       first.releaseAndJoin();
       remote.awaitAcquired();
       long passesWhileWaiting = a.lock(path).stats().contendedPasses();
