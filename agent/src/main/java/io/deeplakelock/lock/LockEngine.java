@@ -1320,9 +1320,10 @@ final class LockEngine {
    * Before a call that may take a node of its own ({@link #takesOwnNode}), gives up the node this
    * JVM keeps unused on the path in the other mode: the call could not use it (a writer cannot join
    * a read share, a reader cannot run under a write node), and with it there the call would queue a
-   * coalescing node behind it and pay the watches sharing needs. Adaptive lingering keeps such a
-   * node only while no conflicting process was seen on the path lately, which a writer's sighting
-   * on another path (or a reader's just now) does not change.
+   * coalescing node behind it and pay the watches sharing needs. Such a node is still there when
+   * the call's own rule is wider than the one that keeps it: a read share is kept while no other
+   * process's writer was seen on this path lately, while a writer takes a node of its own once any
+   * other process's node was seen lately, on this path or (where others used it before) another.
    */
   private void giveUpUnusedOfTheOtherMode(LockMode mode) {
     if (!settings.adaptive

@@ -354,10 +354,7 @@ class LockEngineSimulationTest {
       LockMode mode = kept == LockMode.READ ? LockMode.WRITE : LockMode.READ;
       LockEngineSimulation sim = scripted(1, 1, -1);
       LockEngineSimulation.SimThread a = sim.threads.get(0);
-      call(sim, a, kept);
-      end(sim, a);
-      sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
-      call(sim, a, kept);
+      callAgainWithinTheWindow(sim, a, kept);
       end(sim, a);
       assertEquals(
           1,
@@ -489,6 +486,18 @@ class LockEngineSimulationTest {
       }
     }
     return sent;
+  }
+
+  /**
+   * {@code t} makes a call on dataset 0 and ends it, then starts another half a window later, so
+   * that adaptive lingering forecasts reuse: the node of that second call is kept after it ends.
+   */
+  private static Call callAgainWithinTheWindow(
+      LockEngineSimulation sim, LockEngineSimulation.SimThread t, LockMode mode) {
+    call(sim, t, mode);
+    end(sim, t);
+    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
+    return call(sim, t, mode);
   }
 
   /** A scripted schedule without foreign contenders; {@code lingerNanos} -1 is adaptive. */
@@ -703,10 +712,7 @@ class LockEngineSimulationTest {
     LockEngineSimulation.SimThread a = sim.threads.get(0);
     LockEngineSimulation.SimThread b = sim.threads.get(1);
     String path = LockEngineSimulation.datasetPath(0);
-    call(sim, a, LockMode.READ);
-    end(sim, a);
-    sim.advanceTime(LockEngine.ADAPTIVE_WINDOW_NANOS / 2);
-    call(sim, a, LockMode.READ);
+    callAgainWithinTheWindow(sim, a, LockMode.READ);
     call(sim, b, LockMode.READ); // a's queue watch shows it another process's reader
     end(sim, b);
     end(sim, a);
