@@ -168,14 +168,7 @@ public final class DatasetLock {
     if (held >= 0) {
       Hold hold = frames.hold(held);
       if (request.mode == LockMode.WRITE && hold.mode() == LockMode.READ) {
-        throw new LockUpgradeException(
-            "the "
-                + new LockCall(request, origin, method, dataset).describe(path())
-                + " was refused: this thread holds only the read lock of that dataset (taken by"
-                + " rule '"
-                + frames.rule(frames.first(this))
-                + "'), and a read lock can never be upgraded to a write lock. Take the write lock"
-                + " in the outer call instead. The call was not run.");
+        throw upgradeRefusal(frames, new LockCall(request, origin, method, dataset));
       }
       frames.push(this, hold, false, request, origin, method, dataset);
       return;
@@ -198,6 +191,17 @@ public final class DatasetLock {
     }
     frames.push(this, hold, true, request, origin, method, dataset);
     refuseIfAuthFailed(frames, call);
+  }
+
+  private LockUpgradeException upgradeRefusal(CallFrames frames, LockCall call) {
+    return new LockUpgradeException(
+        "the "
+            + call.describe(path())
+            + " was refused: this thread holds only the read lock of that dataset (taken by"
+            + " rule '"
+            + frames.rule(frames.first(this))
+            + "'), and a read lock can never be upgraded to a write lock. Take the write lock"
+            + " in the outer call instead. The call was not run.");
   }
 
   /**
@@ -408,6 +412,17 @@ public final class DatasetLock {
   /** Ends the outermost call of this thread on this lock (called by {@link CallFrames}). */
   void leave(CallFrames frames, int frame, Hold hold) {
     LockLoss lost = engine.leave(hold, frames.stripe);
+    if (lost != null || (hold instanceof ReadShare && !((ReadShare) hold).open)) {
+      afterLeave(frames, frame, hold, lost);
+    }
+  }
+
+  /**
+   * What follows a leave that was not simply kept: the counters of a closed share, the wait for a
+   * PENDING outcome, the report of a loss. Apart from {@link #leave}, for the same reason as {@code
+   * LockEngine.leaveLocked}: the JIT inlines only what every call's end needs.
+   */
+  private void afterLeave(CallFrames frames, int frame, Hold hold, LockLoss lost) {
     if (hold instanceof ReadShare && !((ReadShare) hold).open) {
       stats.leftClosedShare(); // its joins may be final now (C1 of LockCounters)
     }
