@@ -96,6 +96,11 @@ public final class ValuePath {
     return argumentIndex < 0 && staticRoot == null;
   }
 
+  /** True when the path is its root alone ({@code argN} or {@code this}): no step, no static. */
+  boolean isBareRoot() {
+    return staticRoot == null && steps.length == 0;
+  }
+
   /** The steps' names, with {@code ()} on getters, for tools that check them. */
   public List<String> stepNames() {
     List<String> names = new ArrayList<>();
