@@ -1304,11 +1304,20 @@ final class LockEngine {
    */
   private boolean takesOwnNode(LockMode mode) {
     return settings.adaptive
-        && (mode == LockMode.WRITE ? othersOnAnyPathLately : otherWriterLately)
+        && othersLatelyFor(mode)
         && onlyRemoving()
         && solos.isEmpty()
         && firstWaiting(writers) == null
         && firstWaiting(readers) == null;
+  }
+
+  /**
+   * Whether a call in {@code mode} meets other processes here lately, so that adaptive lingering
+   * gives it a node of its own: a writer, any other process's node (on this path, or on another
+   * where others used this one before); a reader, another process's writer on this path.
+   */
+  private boolean othersLatelyFor(LockMode mode) {
+    return mode == LockMode.WRITE ? othersOnAnyPathLately : otherWriterLately;
   }
 
   /**
@@ -1336,7 +1345,7 @@ final class LockEngine {
    */
   private void giveUpUnusedOfTheOtherMode(LockMode mode) {
     if (!settings.adaptive
-        || !(mode == LockMode.WRITE ? othersOnAnyPathLately : otherWriterLately)
+        || !othersLatelyFor(mode)
         || firstWaiting(writers) != null
         || firstWaiting(readers) != null) {
       return;
