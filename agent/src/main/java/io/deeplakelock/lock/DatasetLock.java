@@ -412,8 +412,9 @@ public final class DatasetLock {
   /** Ends the outermost call of this thread on this lock (called by {@link CallFrames}). */
   void leave(CallFrames frames, int frame, Hold hold) {
     LockLoss lost = engine.leave(hold, frames.stripe);
-    if (lost != null || (hold instanceof ReadShare && !((ReadShare) hold).open)) {
-      afterLeave(frames, frame, hold, lost);
+    boolean closedShare = hold instanceof ReadShare && !((ReadShare) hold).open;
+    if (lost != null || closedShare) {
+      afterLeave(frames, frame, hold, lost, closedShare);
     }
   }
 
@@ -422,8 +423,9 @@ public final class DatasetLock {
    * PENDING outcome, the report of a loss. Apart from {@link #leave}, for the same reason as {@code
    * LockEngine.leaveLocked}: the JIT inlines only what every call's end needs.
    */
-  private void afterLeave(CallFrames frames, int frame, Hold hold, LockLoss lost) {
-    if (hold instanceof ReadShare && !((ReadShare) hold).open) {
+  private void afterLeave(
+      CallFrames frames, int frame, Hold hold, LockLoss lost, boolean closedShare) {
+    if (closedShare) {
       stats.leftClosedShare(); // its joins may be final now (C1 of LockCounters)
     }
     if (lost == LockLoss.PENDING) {

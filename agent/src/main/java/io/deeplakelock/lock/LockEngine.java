@@ -1303,21 +1303,20 @@ final class LockEngine {
    * own node waits in {@link #solos} until it is created.
    */
   private boolean takesOwnNode(LockMode mode) {
-    return settings.adaptive
-        && othersLatelyFor(mode)
-        && onlyRemoving()
-        && solos.isEmpty()
-        && firstWaiting(writers) == null
-        && firstWaiting(readers) == null;
+    return mayTakeOwnNode(mode) && onlyRemoving() && solos.isEmpty();
   }
 
   /**
-   * Whether a call in {@code mode} meets other processes here lately, so that adaptive lingering
-   * gives it a node of its own: a writer, any other process's node (on this path, or on another
-   * where others used this one before); a reader, another process's writer on this path.
+   * What {@link #takesOwnNode} and {@link #giveUpUnusedOfTheOtherMode} both ask first: adaptive
+   * lingering, other processes met here lately by a call in {@code mode} (a writer, any other
+   * process's node, on this path or on another where others used this one before; a reader, another
+   * process's writer on this path), and no local call waiting that the call could join.
    */
-  private boolean othersLatelyFor(LockMode mode) {
-    return mode == LockMode.WRITE ? othersOnAnyPathLately : otherWriterLately;
+  private boolean mayTakeOwnNode(LockMode mode) {
+    return settings.adaptive
+        && (mode == LockMode.WRITE ? othersOnAnyPathLately : otherWriterLately)
+        && firstWaiting(writers) == null
+        && firstWaiting(readers) == null;
   }
 
   /**
@@ -1344,10 +1343,7 @@ final class LockEngine {
    * other process's node was seen lately, on this path or (where others used it before) another.
    */
   private void giveUpUnusedOfTheOtherMode(LockMode mode) {
-    if (!settings.adaptive
-        || !othersLatelyFor(mode)
-        || firstWaiting(writers) != null
-        || firstWaiting(readers) != null) {
+    if (!mayTakeOwnNode(mode)) {
       return;
     }
     if (mode == LockMode.WRITE) {
